@@ -1,0 +1,181 @@
+"""The one place that decides who may see and do what with networks and organizations.
+
+Views, API operations, the CLI and services all call these functions. Objects a person may not
+know exist raise Http404; objects they can see but may not act on raise PermissionDenied with a
+sentence saying why.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from consortia.networks.models import (
+    Agreement,
+    AgreementAcceptance,
+    Invitation,
+    Network,
+    NetworkMembership,
+    Organization,
+    OrgMembership,
+)
+
+Status = NetworkMembership.Status
+
+
+def org_id_of(person) -> int | None:
+    if not getattr(person, "is_authenticated", False):
+        return None
+    membership = person.membership
+    return membership.organization_id if membership else None
+
+
+def membership_of(person, network) -> NetworkMembership | None:
+    """The person's organization's membership row in `network`, cached on the person."""
+    org_id = org_id_of(person)
+    if org_id is None:
+        return None
+    cache = person.__dict__.setdefault("_network_memberships", {})
+    if network.pk not in cache:
+        cache[network.pk] = (
+            NetworkMembership.objects.filter(network=network, organization_id=org_id).first()
+        )
+    return cache[network.pk]
+
+
+def forget_memberships(person) -> None:
+    person.__dict__.pop("_network_memberships", None)
+
+
+def current_charter(network) -> Agreement | None:
+    cache = network.__dict__.setdefault("_current_charter", [])
+    if not cache:
+        cache.append(
+            Agreement.objects.filter(network=network, kind=Agreement.Kind.CHARTER)
+            .order_by("-version")
+            .first()
+        )
+    return cache[0]
+
+
+def has_accepted_charter(organization_id: int, network) -> bool:
+    charter = current_charter(network)
+    if charter is None:
+        return True
+    return AgreementAcceptance.objects.filter(
+        agreement=charter, organization_id=organization_id
+    ).exists()
+
+
+def active_network_ids(organization_id):
+    """Subquery: the networks in which an organization is an active member."""
+    return NetworkMembership.objects.filter(
+        organization_id=organization_id, status=Status.ACTIVE
+    ).values("network_id")
+
+
+def _has_pending_invitation(person, network) -> bool:
+    return Invitation.objects.filter(
+        kind=Invitation.Kind.NETWORK,
+        network=network,
+        email__iexact=person.email,
+        status=Invitation.Status.PENDING,
+    ).exists()
+
+
+def get_network_for(person, slug: str, *, need: str = "view") -> Network:
+    """Return the network `slug` if `person` may `need` it, else raise.
+
+    need = "view": its name, description and charter (listed networks: any signed-in person;
+    unlisted: members, applicants, invitees); "member": the member list and activity (active
+    members only); "act": invite, approve, propose (active members whose organization accepted
+    the current charter).
+    """
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not getattr(person, "is_authenticated", False):
+        raise Http404("No such network")
+    membership = membership_of(person, network)
+    related = membership is not None and membership.status in (*NetworkMembership.PENDING, Status.ACTIVE)
+    if not related:
+        if network.visibility != Network.Visibility.LISTED and not _has_pending_invitation(
+            person, network
+        ):
+            raise Http404("No such network")
+        if need != "view":
+            raise PermissionDenied("Only member organizations can see this.")
+        return network
+    if need == "view":
+        return network
+    if membership.status != Status.ACTIVE:
+        raise PermissionDenied("Your organization is not an active member of this network yet.")
+    if need == "act" and not has_accepted_charter(membership.organization_id, network):
+        raise PermissionDenied(
+            "Your organization has to accept the network's current charter before acting as a member."
+        )
+    return network
+
+
+def require_team_leader(person, message: str = "Only a team leader can do this for the organization.") -> OrgMembership:
+    membership = person.membership if getattr(person, "is_authenticated", False) else None
+    if membership is None:
+        raise PermissionDenied("You need to belong to an organization first.")
+    if membership.role != OrgMembership.Role.TEAM_LEADER:
+        raise PermissionDenied(message)
+    return membership
+
+
+def require_acting_member(person, network) -> NetworkMembership:
+    """The person's organization is an active member that accepted the current charter."""
+    membership = membership_of(person, network)
+    if membership is None or membership.status != Status.ACTIVE:
+        raise PermissionDenied("Your organization is not an active member of this network.")
+    if not has_accepted_charter(membership.organization_id, network):
+        raise PermissionDenied(
+            "Your organization has to accept the network's current charter before acting as a member."
+        )
+    return membership
+
+
+def organizations_visible_to(person):
+    """Queryset filter: your own organization, and organizations that are members of (or are
+    applying to) a network in which your organization is an active member."""
+    org_id = org_id_of(person)
+    if org_id is None:
+        return Organization.objects.none()
+    partner_rows = NetworkMembership.objects.filter(
+        organization=OuterRef("pk"),
+        network_id__in=active_network_ids(org_id),
+        status__in=(Status.ACTIVE, *NetworkMembership.PENDING),
+    )
+    return Organization.objects.filter(Q(pk=org_id) | Exists(partner_rows))
+
+
+def get_organization_for(person, slug: str, *, write: bool = False) -> Organization:
+    organization = organizations_visible_to(person).filter(slug=slug).first()
+    if organization is None:
+        raise Http404("No such organization")
+    if write:
+        if org_id_of(person) != organization.pk:
+            raise PermissionDenied("Only the organization's own team leaders can change it.")
+        require_team_leader(person)
+    return organization
+
+
+def get_pending_membership_for(person, network, membership_id: int) -> NetworkMembership:
+    """A pending admission in `network` that the person's organization may decide on."""
+    require_acting_member(person, network)
+    membership = (
+        NetworkMembership.objects.select_related("organization", "network")
+        .filter(network=network, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such membership")
+    return membership
+
+
+def can_act(person, network) -> bool:
+    try:
+        require_acting_member(person, network)
+    except PermissionDenied:
+        return False
+    return True

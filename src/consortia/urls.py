@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from consortia.api import api
+
+admin.site.site_header = "Consortia operators"
+admin.site.site_title = "Consortia admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("consortia.core.urls")),
+    path("", include("consortia.networks.urls")),
+]
+
+handler404 = "consortia.core.views.not_found"
+handler403 = "consortia.core.views.forbidden"
+handler500 = "consortia.core.views.server_error"
