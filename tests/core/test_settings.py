@@ -1,0 +1,55 @@
+"""Settings come from the environment, strictly; production settings pass Django's deploy check."""
+
+import os
+import subprocess
+import sys
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "HTTPS": "true",
+    "SECRET_KEY": "p" * 20 + "roduction-secret-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": "consortia.example.org",
+}
+
+
+def django(*args, env_extra, tmp_path):
+    env = {
+        k: v for k, v in os.environ.items()
+        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="consortia.settings",
+        CONSORTIA_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **env_extra,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_it_passes_the_deploy_check_with_production_settings(tmp_path):
+    result = django("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_rejects_a_malformed_boolean_naming_the_variable(tmp_path):
+    result = django("check", env_extra={**PRODUCTION, "DEBUG": "perhaps"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_it_rejects_a_weak_secret_key(tmp_path):
+    result = django("check", env_extra={**PRODUCTION, "SECRET_KEY": "short"}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+def test_it_keeps_a_generated_secret_key_beside_the_database(tmp_path):
+    env = {"DEBUG": "false"}
+    assert django("check", env_extra=env, tmp_path=tmp_path).returncode == 0
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
