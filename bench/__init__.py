@@ -1,0 +1,1 @@
+"""The `consortia bench` benchmark: a synthetic large network served by the real server."""

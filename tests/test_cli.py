@@ -1,0 +1,207 @@
+"""The `consortia` command: one-line errors with status 2, and each subcommand doing its job."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from consortia import cli
+from consortia.core.mail import queue_email
+from consortia.core.models import Event, OutboundEmail
+from consortia.networks.models import (
+    AgreementAcceptance,
+    Invitation,
+    NetworkMembership,
+    Organization,
+    Person,
+)
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_it_rejects_an_unknown_command_with_one_line_and_status_2(capsys):
+    assert cli.main(["frobnicate"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia: error:")
+    assert "frobnicate" in err
+
+
+def test_it_asks_for_a_command(capsys):
+    assert cli.main([]) == 2
+    assert "COMMAND" in one_line_error(capsys)
+
+
+def test_it_rejects_a_port_that_is_not_a_number(capsys):
+    assert cli.main(["serve", "--port", "notanumber"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia serve: error:")
+    assert "notanumber" in err
+
+
+def test_it_rejects_a_malformed_port_variable(capsys, monkeypatch):
+    monkeypatch.setenv("PORT", "eighty")
+    assert cli.main(["serve"]) == 2
+    assert "PORT" in one_line_error(capsys)
+
+
+def test_it_rejects_a_worker_interval_of_zero(capsys):
+    assert cli.main(["worker", "--interval", "0"]) == 2
+    one_line_error(capsys)
+
+
+@pytest.mark.django_db
+def test_serve_says_in_one_line_that_the_port_is_taken(capsys, monkeypatch):
+    monkeypatch.setenv("HOST", "127.0.0.1")  # --host sets it for the settings; restore it after
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 1
+    assert "cannot listen on" in one_line_error(capsys)
+
+
+def test_manage_runs_django_commands(capsys):
+    assert cli.main(["manage", "check"]) == 0
+    assert "System check identified" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_worker_once_delivers_queued_emails(settings, mailoutbox, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    email = queue_email(
+        to="ada@acme.test",
+        subject="Welcome",
+        template="networks/email/admitted.txt",
+        context={"membership": {"network": "Northwind", "organization": "Acme"}, "person": None},
+    )
+    assert cli.main(["worker", "--once"]) == 0
+    assert [message.to for message in mailoutbox] == [["ada@acme.test"]]
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    assert "Delivered 1 email" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_worker_stops_cleanly_on_sigterm(monkeypatch, capsys):
+    def deliver_then_get_stopped(limit):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return 0
+
+    monkeypatch.setattr("consortia.core.mail.deliver_pending", deliver_then_get_stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["worker", "--interval", "60"]) == 0
+    assert "stopped" in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def counts() -> dict[str, int]:
+    models = (
+        Person,
+        Organization,
+        NetworkMembership,
+        AgreementAcceptance,
+        Invitation,
+        Event,
+        OutboundEmail,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_and_prints_the_sign_ins(capsys):
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "alice@northshore-steel.example" in out
+    assert "consortia-demo" in out
+    loaded = counts()
+    assert loaded["Organization"] >= 8
+
+    assert cli.main(["demo"]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert counts() == loaded
+
+
+@pytest.mark.django_db
+def test_demo_reset_reloads_the_demo_only(world, capsys):
+    assert cli.main(["demo"]) == 0
+    loaded = counts()
+    assert cli.main(["demo", "--reset"]) == 0
+    assert "Removed the previous demo data" in capsys.readouterr().out
+    assert counts()["Person"] == loaded["Person"]
+    assert Organization.objects.filter(name="Acme Labs").exists()  # not the demo's: kept
+
+
+def run_cli(*args, env=None, **kwargs):
+    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "consortia.cli", *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def test_a_malformed_setting_is_reported_in_one_line_with_status_2(tmp_path):
+    process = run_cli(
+        "migrate", env={"DATABASE_URL": "nonsense://nowhere", "CONSORTIA_VAR_DIR": str(tmp_path)}
+    )
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("consortia migrate: error: DATABASE_URL")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_over_http_and_stops_on_sigterm(tmp_path):
+    port = free_port()
+    process = run_cli(
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        env={"CONSORTIA_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "HOST": "127.0.0.1"},
+    )
+    try:
+        # A static file needs no database: this fresh one has no tables yet.
+        url = f"http://127.0.0.1:{port}/static/admin/css/base.css"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    status = response.status
+                break
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+                break
+            except OSError:
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.1)
+        assert status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert f"serving http://127.0.0.1:{port}/" in out
+    assert "GET /static/admin/css/base.css" in out  # the access log goes to standard output
+    assert "migration(s) not applied" in err  # a fresh database: it says what to do
+    assert Path(tmp_path, "consortia.sqlite3").exists()
