@@ -205,3 +205,21 @@ def test_serve_answers_over_http_and_stops_on_sigterm(tmp_path):
     assert "GET /static/admin/css/base.css" in out  # the access log goes to standard output
     assert "migration(s) not applied" in err  # a fresh database: it says what to do
     assert Path(tmp_path, "consortia.sqlite3").exists()
+
+
+def test_it_recounts_an_exported_ballot_file_through_the_consortia_command(tmp_path, capsys):
+    import json
+
+    ballots = tmp_path / "ballots.json"
+    ballots.write_text(
+        json.dumps(
+            {
+                "candidates": ["A", "B", "C"],
+                "ballots": [{"ranking": ["B", "A", "C"], "weight": 3}, {"ranking": ["A", "C", "B"]}],
+            }
+        )
+    )
+    assert cli.main(["tally", "--method", "schulze", str(ballots)]) == 0
+    assert json.loads(capsys.readouterr().out)["winners"] == ["B"]
+    assert cli.main(["tally", "--method", "schulze", str(tmp_path / "missing.json")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -188,6 +188,11 @@ def build_parser() -> ConciseArgumentParser:
         help="benchmark a synthetic 1,000-organization network (`bench --help`)",
         add_help=False,
     )
+    commands.add_parser(
+        "tally",
+        help="recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
+        add_help=False,
+    )
     return parser
 
 
@@ -459,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "bench":
             prog = f"{PROG} bench"
             return cmd_bench(argv[1:])
+        if argv and argv[0] == "tally":
+            from consortia.decisions import tally_cli  # pure Python: no Django needed
+
+            return tally_cli.main(argv[1:])
         args = build_parser().parse_args(argv)
         prog = f"{PROG} {args.command}"
         return args.handler(args) or 0
