@@ -15,7 +15,10 @@ PRODUCTION = {
 def django(*args, env_extra, tmp_path):
     env = {
         k: v for k, v in os.environ.items()
-        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+        if k not in {
+            "DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="consortia.settings",

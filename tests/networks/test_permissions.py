@@ -57,13 +57,22 @@ def test_it_answers_404_for_a_network_that_does_not_exist(world):
     assert outcome(world.leader, "no-such-network", "view") == NOT_FOUND
 
 
-def test_it_shows_an_unlisted_network_to_the_person_it_was_invited_to(world):
+def test_it_does_not_reveal_an_unlisted_network_to_whoever_claims_an_invited_address(world):
+    """Sign-up does not verify addresses: only the emailed link proves one is the invitee."""
     Network.objects.filter(pk=world.network.pk).update(visibility="unlisted")
     services.network_invite_organization(
         actor=world.leader, network=world.network, email=world.outsider.email
     )
-    assert outcome(world.outsider, "northwind", "view") == ALLOWED
-    assert outcome(world.outsider, "northwind", "member") == FORBIDDEN
+    assert outcome(world.outsider, "northwind", "view") == NOT_FOUND
+
+
+def test_it_still_shows_an_unlisted_network_to_a_former_or_rejected_member(world):
+    Network.objects.filter(pk=world.network.pk).update(visibility="unlisted")
+    services.network_leave(actor=world.other_leader, network=world.network)
+    from tests.conftest import fresh
+
+    assert outcome(fresh(world.other_member), "northwind", "view") == ALLOWED
+    assert outcome(fresh(world.other_member), "northwind", "member") == FORBIDDEN
 
 
 def test_it_stops_acting_until_a_new_member_accepts_the_charter(world):

@@ -358,3 +358,13 @@ class TestEvents:
             "network.admitted", "agreement.accepted",
         } <= verbs
         assert not Event.objects.filter(audience="network", network__isnull=True).exists()
+
+
+def test_it_decides_pending_admissions_again_when_a_member_leaves(world):
+    Network.objects.filter(pk=world.network.pk).update(approvals_required=2)
+    membership = NetworkMembership.objects.get(organization=world.gamma)
+    services.admission_vote(actor=world.leader, membership=membership, decision="approve")
+    assert status_of(world.network, world.gamma) == "applied"
+    services.network_leave(actor=world.other_leader, network=world.network)
+    # One member left: one approval is now all that can be asked, and it was given.
+    assert status_of(world.network, world.gamma) == "active"

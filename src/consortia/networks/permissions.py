@@ -12,7 +12,6 @@ from django.http import Http404
 from consortia.networks.models import (
     Agreement,
     AgreementAcceptance,
-    Invitation,
     Network,
     NetworkMembership,
     Organization,
@@ -58,12 +57,15 @@ def current_charter(network) -> Agreement | None:
 
 
 def has_accepted_charter(organization_id: int, network) -> bool:
-    charter = current_charter(network)
-    if charter is None:
-        return True
-    return AgreementAcceptance.objects.filter(
-        agreement=charter, organization_id=organization_id
-    ).exists()
+    """Whether the organization accepted the current charter (cached on the network object,
+    which lives for one request)."""
+    cache = network.__dict__.setdefault("_charter_accepted", {})
+    if organization_id not in cache:
+        charter = current_charter(network)
+        cache[organization_id] = charter is None or AgreementAcceptance.objects.filter(
+            agreement=charter, organization_id=organization_id
+        ).exists()
+    return cache[organization_id]
 
 
 def active_network_ids(organization_id):
@@ -73,20 +75,13 @@ def active_network_ids(organization_id):
     ).values("network_id")
 
 
-def _has_pending_invitation(person, network) -> bool:
-    return Invitation.objects.filter(
-        kind=Invitation.Kind.NETWORK,
-        network=network,
-        email__iexact=person.email,
-        status=Invitation.Status.PENDING,
-    ).exists()
-
-
 def get_network_for(person, slug: str, *, need: str = "view") -> Network:
     """Return the network `slug` if `person` may `need` it, else raise.
 
     need = "view": its name, description and charter (listed networks: any signed-in person;
-    unlisted: members, applicants, invitees); "member": the member list and activity (active
+    unlisted: organizations that have or had a membership row — members, applicants, former
+    members). An invitee sees an unlisted network only through its invitation link: the token
+    proves the address is theirs, a self-declared email does not. "member": the member list and activity (active
     members only); "act": invite, approve, propose (active members whose organization accepted
     the current charter).
     """
@@ -94,17 +89,12 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
     if network is None or not getattr(person, "is_authenticated", False):
         raise Http404("No such network")
     membership = membership_of(person, network)
-    related = membership is not None and membership.status in (*NetworkMembership.PENDING, Status.ACTIVE)
-    if not related:
-        if network.visibility != Network.Visibility.LISTED and not _has_pending_invitation(
-            person, network
-        ):
-            raise Http404("No such network")
-        if need != "view":
-            raise PermissionDenied("Only member organizations can see this.")
-        return network
+    if membership is None and network.visibility != Network.Visibility.LISTED:
+        raise Http404("No such network")
     if need == "view":
         return network
+    if membership is None or membership.status not in (*NetworkMembership.PENDING, Status.ACTIVE):
+        raise PermissionDenied("Only member organizations can see this.")
     if membership.status != Status.ACTIVE:
         raise PermissionDenied("Your organization is not an active member of this network yet.")
     if need == "act" and not has_accepted_charter(membership.organization_id, network):

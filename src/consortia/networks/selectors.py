@@ -1,6 +1,7 @@
 """Reads about networks and organizations; each selector owns its joins."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from consortia.networks import permissions
 from consortia.networks.models import (
@@ -29,6 +30,22 @@ def _charter_accepted(network_ref="network_id", org_ref="organization_id"):
         AgreementAcceptance.objects.filter(
             organization_id=OuterRef(org_ref), agreement_id=Subquery(latest)
         )
+    )
+
+
+def _approvals_needed():
+    """Expression: approvals a pending membership needs (mirrors services.admission_threshold:
+    the network's setting, capped at its number of active members, at least one)."""
+    voters = (
+        NetworkMembership.objects.filter(network_id=OuterRef("network_id"), status=Status.ACTIVE)
+        .values("network_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Greatest(
+        Value(1),
+        Least(F("network__approvals_required"), Coalesce(Subquery(voters), Value(0))),
+        output_field=IntegerField(),
     )
 
 
@@ -91,6 +108,7 @@ def pending_admissions(network: Network, *, viewer=None) -> QuerySet[NetworkMemb
         .annotate(
             approvals=Count("admission_votes", filter=Q(admission_votes__decision="approve")),
             rejections=Count("admission_votes", filter=Q(admission_votes__decision="reject")),
+            approvals_needed=_approvals_needed(),
         )
         .order_by("created_at", "pk")
     )
@@ -102,6 +120,54 @@ def pending_admissions(network: Network, *, viewer=None) -> QuerySet[NetworkMemb
             )
         )
     return qs
+
+
+def admissions_awaiting(person) -> QuerySet[NetworkMembership]:
+    """Pending admissions, across the person's networks, on which their organization has not
+    decided yet (for the dashboard). One query whatever the number of networks."""
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
+        return NetworkMembership.objects.none()
+    return (
+        NetworkMembership.objects.filter(
+            network_id__in=permissions.active_network_ids(org_id),
+            status__in=NetworkMembership.PENDING,
+        )
+        .exclude(organization_id=org_id)
+        .filter(
+            ~Exists(AdmissionVote.objects.filter(membership=OuterRef("pk"), organization_id=org_id))
+        )
+        .select_related("network", "organization")
+        .annotate(
+            approvals=Count("admission_votes", filter=Q(admission_votes__decision="approve")),
+            approvals_needed=_approvals_needed(),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def admission_reasons(membership: NetworkMembership) -> QuerySet[AdmissionVote]:
+    """The reasons member organizations gave when rejecting a membership (shown to the
+    organization that was not admitted, without naming who voted)."""
+    return AdmissionVote.objects.filter(
+        membership=membership, decision=AdmissionVote.Decision.REJECT
+    ).order_by("created_at", "pk")
+
+
+def shared_networks(person, organization: Organization) -> QuerySet[Network]:
+    """Networks in which both the person's organization and `organization` take part, the
+    person's organization as an active member."""
+    org_id = permissions.org_id_of(person)
+    if org_id is None or org_id == organization.pk:
+        return Network.objects.none()
+    theirs = NetworkMembership.objects.filter(
+        organization=organization, status__in=(Status.ACTIVE, *NetworkMembership.PENDING)
+    ).values("network_id")
+    return (
+        Network.objects.filter(pk__in=permissions.active_network_ids(org_id))
+        .filter(pk__in=theirs)
+        .order_by("name", "pk")
+    )
 
 
 def open_network_invitations(network: Network) -> QuerySet[Invitation]:
@@ -174,3 +240,64 @@ def charter_acceptances(network: Network) -> QuerySet[AgreementAcceptance]:
 
 def person_by_email(email: str) -> Person | None:
     return Person.objects.filter(email__iexact=email).first()
+
+
+def networks_for(person, *, scope: str | None = "all") -> QuerySet[Network]:
+    """Networks for the API: the person's organization's (active or pending) and, unless scope
+    is "mine", the listed directory; annotated with member_count, my_status and
+    charter_accepted. One query whatever the number of networks. scope=None: no filter."""
+    org_id = permissions.org_id_of(person)
+    mine = NetworkMembership.objects.filter(
+        network_id=OuterRef("pk"),
+        organization_id=org_id,
+        status__in=(Status.ACTIVE, *NetworkMembership.PENDING),
+    )
+    members = (
+        NetworkMembership.objects.filter(network_id=OuterRef("pk"), status=Status.ACTIVE)
+        .values("network_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    latest_charter = (
+        Agreement.objects.filter(network_id=OuterRef(OuterRef("pk")), kind=Agreement.Kind.CHARTER)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    networks = Network.objects.annotate(
+        my_status=Subquery(mine.values("status")[:1]),
+        member_count=Coalesce(Subquery(members), Value(0)),
+        charter_accepted=Exists(
+            AgreementAcceptance.objects.filter(
+                organization_id=org_id, agreement_id=Subquery(latest_charter)
+            )
+        ),
+    )
+    if scope is None:  # the caller has already decided access (permissions.get_network_for)
+        return networks
+    if scope == "mine":
+        networks = networks.filter(my_status__isnull=False)
+    elif scope == "directory":
+        networks = networks.filter(visibility=Network.Visibility.LISTED, my_status__isnull=True)
+    else:
+        listed = Q(visibility=Network.Visibility.LISTED)
+        networks = networks.filter(listed | Q(my_status__isnull=False))
+    return networks.order_by("name", "pk")
+
+
+def open_invitations_sent_by(person) -> QuerySet[Invitation]:
+    """Unanswered, unexpired invitations the person's organization sent (colleagues and
+    organizations), newest first: the ones it can still withdraw."""
+    from django.utils import timezone
+
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            inviting_organization_id=org_id,
+            status=Invitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("network", "organization", "invited_by", "inviting_organization")
+        .order_by("-created_at", "-pk")
+    )

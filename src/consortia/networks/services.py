@@ -604,6 +604,7 @@ def charter_accept(*, actor: Person, network: Network) -> AgreementAcceptance:
     acceptance = AgreementAcceptance.objects.create(
         agreement=charter, organization=leader.organization, person=actor
     )
+    network.__dict__.pop("_charter_accepted", None)
     emit(
         actor=actor, organization=leader.organization, network=network, verb="agreement.accepted",
         obj=acceptance, audience=Audience.NETWORK,
@@ -635,6 +636,12 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
         summary=f"{leader.organization} left {network}" if was_active
         else f"{leader.organization} withdrew its request to join {network}",
     )
+    if was_active:
+        # Fewer members can change what pending admissions need: decide those that now can be.
+        for pending in NetworkMembership.objects.filter(
+            network=network, status__in=NetworkMembership.PENDING
+        ).select_related("network", "organization"):
+            admission_evaluate(pending)
     return membership
 
 

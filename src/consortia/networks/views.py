@@ -1,5 +1,849 @@
-from django.http import HttpResponse
+"""The web pages for networks, organizations, people and invitations (C1).
+
+Every view is parse → permission (permissions.py) → service or selector → render. HTMX requests
+get a fragment of the same template; plain requests get the page or a redirect, so every action
+also works without JavaScript. Services raise ValidationError for bad input (shown on the form,
+status 422) and PermissionDenied for forbidden actions (the 403 page with its sentence).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consortia.core import htmx
+from consortia.core.selectors import events_visible_to
+from consortia.networks import forms, permissions, selectors, services
+from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
+
+Status = NetworkMembership.Status
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _safe_next(request, default: str = "") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _status(form) -> int:
+    return htmx.UNPROCESSABLE if form is not None and form.errors else 200
+
+
+# Home, sign up, sign in -------------------------------------------------------------------
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "networks/landing.html")
+    person = request.user
+    return render(
+        request,
+        "networks/dashboard.html",
+        {
+            "organization": person.organization,
+            "memberships": list(selectors.networks_of(person)),
+            "awaiting": list(selectors.admissions_awaiting(person)[:10]),
+            "events": list(events_visible_to(person=person)[:8]),
+        },
+    )
+
+
+@GET_POST
+def signup(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "home")
+    if request.method == "POST":
+        form = forms.SignUpForm(request.POST)
+        if form.is_valid():
+            try:
+                person = services.person_sign_up(**form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                auth_login(request, person, backend="consortia.core.backends.PersonBackend")
+                messages.success(request, f"Welcome to Consortia, {person.get_short_name()}.")
+                return redirect(next_url or "home")
+    else:
+        form = forms.SignUpForm(initial={"email": request.GET.get("email", "")})
+    return render(
+        request, "registration/signup.html", {"form": form, "next": next_url}, status=_status(form)
+    )
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = htmx.UNPROCESSABLE
+        return response
+
+
+# Organizations ----------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def organization_create(request):
+    person = request.user
+    next_url = _safe_next(request)
+    if person.organization is not None:
+        messages.info(request, f"You already belong to {person.organization}.")
+        return redirect(next_url or "my_organization")
+    if request.method == "POST":
+        form = forms.OrganizationCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                organization = services.organization_create(actor=person, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request, f"{organization} is on Consortia, with you as its team leader."
+                )
+                return redirect(next_url or "my_organization")
+    else:
+        form = forms.OrganizationCreateForm()
+    return render(
+        request,
+        "networks/organization_form.html",
+        {"form": form, "creating": True, "next": next_url},
+        status=_status(form),
+    )
+
+
+def _my_organization_context(request, organization, *, invite_form=None, row_forms=None):
+    person = request.user
+    is_leader = person.is_team_leader
+    row_forms = row_forms or {}
+    people = []
+    for membership in selectors.organization_people(organization):
+        form = None
+        if is_leader:
+            form = row_forms.get(membership.pk) or forms.OrgMemberForm(
+                prefix=f"p{membership.pk}",
+                initial={"role": membership.role, "department": membership.department},
+            )
+        people.append({"membership": membership, "form": form})
+    return {
+        "organization": organization,
+        "people": people,
+        "is_leader": is_leader,
+        "invite_form": invite_form or forms.ColleagueInviteForm(),
+        "open_invitations": list(selectors.open_colleague_invitations(organization)),
+        "memberships": list(selectors.networks_of(person)),
+    }
+
+
+@login_required
+def my_organization(request):
+    organization = request.user.organization
+    if organization is None:
+        return redirect("organization_create")
+    return render(
+        request, "networks/my_organization.html", _my_organization_context(request, organization)
+    )
+
+
+@login_required
+@GET_POST
+def organization_edit(request):
+    person = request.user
+    if person.organization is None:
+        return redirect("organization_create")
+    organization = permissions.get_organization_for(person, person.organization.slug, write=True)
+    if request.method == "POST":
+        form = forms.OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.organization_update(
+                    actor=person, organization=organization, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, f"The profile of {organization} is saved.")
+                return redirect("my_organization")
+    else:
+        form = forms.OrganizationForm(
+            initial={
+                name: getattr(organization, name) for name in forms.OrganizationForm.base_fields
+            },
+        )
+    return render(
+        request,
+        "networks/organization_form.html",
+        {"form": form, "creating": False, "organization": organization},
+        status=_status(form),
+    )
+
+
+@login_required
+def organization_detail(request, slug):
+    person = request.user
+    organization = permissions.get_organization_for(person, slug)
+    return render(
+        request,
+        "networks/organization_detail.html",
+        {
+            "organization": organization,
+            "is_own": organization.pk == permissions.org_id_of(person),
+            "people": list(selectors.organization_people(organization)),
+            "shared_networks": list(selectors.shared_networks(person, organization)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def colleague_invite(request):
+    person = request.user
+    organization = person.organization
+    if organization is None:
+        raise Http404("No organization")
+    form = forms.ColleagueInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _link = services.colleague_invite(actor=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. They join {organization} only if "
+                "they accept.",
+            )
+            if htmx.is_htmx(request):
+                context = _my_organization_context(request, organization)
+                return htmx.fragment(
+                    request, "networks/my_organization.html", "colleagues", context
+                )
+            return redirect("my_organization")
+    context = _my_organization_context(request, organization, invite_form=form)
+    return htmx.page_or_fragment(
+        request,
+        "networks/my_organization.html",
+        "colleagues",
+        context,
+        status=htmx.UNPROCESSABLE,
+    )
+
+
+@login_required
+@require_POST
+def colleague_invitation_revoke(request, pk):
+    person = request.user
+    organization = person.organization
+    if organization is None:
+        raise Http404("No organization")
+    invitation = selectors.open_colleague_invitations(organization).filter(pk=pk).first()
+    if invitation is None:
+        messages.error(request, "This invitation is no longer open.")
+    else:
+        try:
+            services.invitation_revoke(actor=person, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    if htmx.is_htmx(request):
+        context = _my_organization_context(request, organization)
+        return htmx.fragment(request, "networks/my_organization.html", "colleagues", context)
+    return redirect("my_organization")
+
+
+@login_required
+@require_POST
+def org_member_update(request, pk):
+    person = request.user
+    organization = person.organization
+    if organization is None:
+        raise Http404("No organization")
+    membership = selectors.organization_people(organization).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such person in your organization")
+    permissions.require_team_leader(person, "Only a team leader can change roles and departments.")
+    form = forms.OrgMemberForm(request.POST, prefix=f"p{pk}")
+    if form.is_valid():
+        try:
+            services.org_member_update(actor=person, membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            role = "a team leader" if membership.role == "team_leader" else "a member"
+            department = f", in {membership.department}" if membership.department else ""
+            messages.success(request, f"Saved: {membership.person} is {role}{department}.")
+            if membership.person_id == person.pk:
+                # Leaders who change their own role may lose the right to manage others.
+                return htmx.redirect(request, reverse("my_organization"))
+            if htmx.is_htmx(request):
+                row = {
+                    "membership": membership,
+                    "form": forms.OrgMemberForm(
+                        prefix=f"p{pk}",
+                        initial={"role": membership.role, "department": membership.department},
+                    ),
+                }
+                return htmx.fragment(
+                    request,
+                    "networks/my_organization.html",
+                    "person_row",
+                    {"row": row, "is_leader": True},
+                )
+            return redirect("my_organization")
+    if htmx.is_htmx(request):
+        return htmx.fragment(
+            request,
+            "networks/my_organization.html",
+            "person_row",
+            {"row": {"membership": membership, "form": form}, "is_leader": True},
+            status=htmx.UNPROCESSABLE,
+        )
+    context = _my_organization_context(request, organization, row_forms={pk: form})
+    return render(request, "networks/my_organization.html", context, status=htmx.UNPROCESSABLE)
+
+
+# Networks ---------------------------------------------------------------------------------
+
+
+def _network_context(request, network, tab: str, **extra) -> dict:
+    """What every network page needs to know about the viewer's relation to the network."""
+    person = request.user
+    membership = permissions.membership_of(person, network)
+    status = membership.status if membership else None
+    is_active = status == Status.ACTIVE
+    is_pending = status in NetworkMembership.PENDING
+    charter_accepted = False
+    if is_active or is_pending:
+        charter_accepted = permissions.has_accepted_charter(membership.organization_id, network)
+    return {
+        "network": network,
+        "membership": membership,
+        "is_active": is_active,
+        "is_pending": is_pending,
+        "charter": permissions.current_charter(network),
+        "charter_accepted": charter_accepted,
+        "can_act": is_active and permissions.can_act(person, network),
+        "is_team_leader": person.is_team_leader,
+        "tab": tab,
+        **extra,
+    }
+
+
+@login_required
+def network_list(request):
+    person = request.user
+    return render(
+        request,
+        "networks/network_list.html",
+        {
+            "memberships": list(selectors.networks_of(person)),
+            "directory": _page(request, selectors.listed_networks_for(person)),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def network_create(request):
+    person = request.user
+    if person.organization is None:
+        messages.info(request, "Networks are made of organizations: create yours first.")
+        query = urlencode({"next": reverse("network_create")})
+        return redirect(f"{reverse('organization_create')}?{query}")
+    permissions.require_team_leader(
+        person, "Only a team leader can found a network on behalf of the organization."
+    )
+    if request.method == "POST":
+        form = forms.NetworkFoundForm(request.POST)
+        if form.is_valid():
+            try:
+                network = services.network_found(actor=person, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    f"{network} is founded and {person.organization} is its first member. "
+                    "Invite the organizations you want to partner with.",
+                )
+                return redirect("network_detail", slug=network.slug)
+    else:
+        form = forms.NetworkFoundForm()
+    return render(request, "networks/network_form.html", {"form": form}, status=_status(form))
+
+
+@login_required
+def network_detail(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug)
+    context = _network_context(request, network, "overview")
+    membership = context["membership"]
+    context["member_count"] = selectors.network_members(network).count()
+    if context["is_active"]:
+        context["pending_count"] = selectors.pending_admissions(network).count()
+        context["events"] = list(events_visible_to(person=person, network=network)[:5])
+    elif context["is_pending"]:
+        context["progress"] = selectors.pending_admissions(network).filter(pk=membership.pk).first()
+    elif membership is not None and membership.status == Status.REJECTED:
+        context["reasons"] = list(selectors.admission_reasons(membership))
+    return render(request, "networks/network_detail.html", context)
+
+
+def _admission_items(request, network, pending, forms_by_pk=None):
+    forms_by_pk = forms_by_pk or {}
+    return [
+        {
+            "admission": admission,
+            "form": forms_by_pk.get(admission.pk)
+            or forms.AdmissionDecisionForm(prefix=f"a{admission.pk}"),
+        }
+        for admission in pending
+    ]
+
+
+def _members_context(request, network, *, forms_by_pk=None):
+    person = request.user
+    context = _network_context(request, network, "members")
+    context.update(
+        members=_page(request, selectors.network_members(network)),
+        admissions=_admission_items(
+            request, network, selectors.pending_admissions(network, viewer=person), forms_by_pk
+        ),
+        can_decide=context["can_act"] and context["is_team_leader"],
+        invitations=list(selectors.open_network_invitations(network)),
+    )
+    return context
+
+
+@login_required
+def network_members(request, slug):
+    network = permissions.get_network_for(request.user, slug, need="member")
+    return render(request, "networks/network_members.html", _members_context(request, network))
+
+
+@login_required
+@require_POST
+def admission_decide(request, slug, pk):
+    person = request.user
+    network = permissions.get_network_for(person, slug, need="member")
+    membership = permissions.get_pending_membership_for(person, network, pk)
+    permissions.require_team_leader(person, "Only a team leader can decide on admissions.")
+    if not membership.is_pending:
+        # Decided meanwhile (another organization's vote, or a second click): say so.
+        messages.info(
+            request,
+            f"{membership.organization} is no longer waiting for admission "
+            f"({membership.get_status_display().lower()}).",
+        )
+        if htmx.is_htmx(request):
+            return _admission_fragment(request, network, membership)
+        return redirect("network_members", slug=network.slug)
+    form = forms.AdmissionDecisionForm(request.POST, prefix=f"a{pk}")
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            services.admission_vote(
+                actor=person,
+                membership=membership,
+                decision=decision,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            membership.refresh_from_db(fields=["status"])
+            organization = membership.organization
+            if membership.status == Status.ACTIVE:
+                messages.success(request, f"{organization} is now a member of {network}.")
+            elif membership.status == Status.REJECTED:
+                messages.success(request, f"{organization} was not admitted to {network}.")
+            elif decision == AdmissionVote.Decision.APPROVE:
+                messages.success(request, f"You approved the admission of {organization}.")
+            else:
+                messages.success(request, f"You rejected the admission of {organization}.")
+            if htmx.is_htmx(request):
+                return _admission_fragment(request, network, membership)
+            return redirect("network_members", slug=network.slug)
+    if htmx.is_htmx(request):
+        return _admission_fragment(request, network, membership, form=form)
+    context = _members_context(request, network, forms_by_pk={pk: form})
+    return render(request, "networks/network_members.html", context, status=htmx.UNPROCESSABLE)
+
+
+def _admission_fragment(request, network, membership, *, form=None):
+    """The card of one admission, as it is now (still pending, or decided)."""
+    context = _network_context(request, network, "members")
+    context["can_decide"] = context["can_act"] and context["is_team_leader"]
+    admission = (
+        selectors.pending_admissions(network, viewer=request.user).filter(pk=membership.pk).first()
+    )
+    if admission is None:
+        context["decided"] = membership
+        return htmx.fragment(request, "networks/network_members.html", "decided", context)
+    form = form or forms.AdmissionDecisionForm(prefix=f"a{membership.pk}")
+    context["item"] = {"admission": admission, "form": form}
+    return htmx.fragment(
+        request, "networks/network_members.html", "admission", context, status=_status(form)
+    )
+
+
+@login_required
+def network_activity(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug, need="member")
+    context = _network_context(request, network, "activity")
+    context["events"] = _page(request, events_visible_to(person=person, network=network))
+    return render(request, "networks/network_activity.html", context)
+
+
+@login_required
+@GET_POST
+def network_charter(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug)
+    if request.method == "POST":
+        try:
+            services.charter_accept(actor=person, network=network)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            charter = permissions.current_charter(network)
+            messages.success(
+                request,
+                f"{person.organization} accepted version {charter.version} of the charter.",
+            )
+        if not htmx.is_htmx(request):
+            return redirect("network_charter", slug=network.slug)
+    context = _network_context(request, network, "charter")
+    if context["is_active"]:
+        context["acceptances"] = list(selectors.charter_acceptances(network))
+    return htmx.page_or_fragment(
+        request, "networks/network_charter.html", "charter_status", context
+    )
+
+
+def _invite_context(request, network, form):
+    return _network_context(
+        request,
+        network,
+        "invite",
+        form=form,
+        invitations=list(selectors.open_network_invitations(network)),
+    )
+
+
+@login_required
+@GET_POST
+def network_invite(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug, need="act")
+    if request.method == "POST":
+        form = forms.NetworkInviteForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation, _link = services.network_invite_organization(
+                    actor=person, network=network, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    f"Invitation sent to {invitation.email}. If they accept for their "
+                    "organization, the members decide on its admission.",
+                )
+                if htmx.is_htmx(request):
+                    context = _invite_context(request, network, forms.NetworkInviteForm())
+                    return htmx.fragment(
+                        request, "networks/network_invite.html", "invite_panel", context
+                    )
+                return redirect("network_invite", slug=network.slug)
+    else:
+        form = forms.NetworkInviteForm()
+    return htmx.page_or_fragment(
+        request,
+        "networks/network_invite.html",
+        "invite_panel",
+        _invite_context(request, network, form),
+        status=_status(form),
+    )
+
+
+@login_required
+@require_POST
+def network_invitation_revoke(request, slug, pk):
+    person = request.user
+    network = permissions.get_network_for(person, slug, need="member")
+    invitation = selectors.open_network_invitations(network).filter(pk=pk).first()
+    if invitation is None:
+        messages.error(request, "This invitation is no longer open.")
+    else:
+        try:
+            services.invitation_revoke(actor=person, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    if htmx.is_htmx(request):
+        context = _network_context(
+            request,
+            network,
+            "members",
+            invitations=list(selectors.open_network_invitations(network)),
+        )
+        return htmx.fragment(
+            request, "networks/includes/open_invitations.html", "open_invitations", context
+        )
+    return redirect(_safe_next(request, reverse("network_members", args=[network.slug])))
+
+
+@login_required
+@GET_POST
+def network_apply(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug)
+    if request.method == "POST":
+        permissions.require_team_leader(
+            person, "Only a team leader can ask to join a network on behalf of the organization."
+        )
+        form = forms.ApplyForm(request.POST)
+        if form.is_valid():
+            try:
+                # Both or neither: a request that says "we accept the charter" must not be
+                # recorded without the acceptance.
+                with transaction.atomic():
+                    services.network_apply(
+                        actor=person, network=network, message=form.cleaned_data["message"]
+                    )
+                    if form.cleaned_data["accept_charter"]:
+                        services.charter_accept(actor=person, network=network)
+            except ValidationError as exc:
+                permissions.forget_memberships(person)
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request,
+                    f"Your request to join {network} is with its members; you will hear from "
+                    "them by email.",
+                )
+                return redirect("network_detail", slug=network.slug)
+    else:
+        form = forms.ApplyForm()
+    context = _network_context(request, network, "apply", form=form)
+    return render(request, "networks/network_apply.html", context, status=_status(form))
+
+
+@login_required
+@GET_POST
+def network_leave(request, slug):
+    person = request.user
+    network = permissions.get_network_for(person, slug)
+    if request.method == "POST":
+        try:
+            membership = services.network_leave(actor=person, network=network)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("network_detail", slug=network.slug)
+        if membership.joined_at:
+            messages.success(request, f"{membership.organization} left {network}.")
+        else:
+            messages.success(request, f"Your request to join {network} is withdrawn.")
+        return redirect("network_list")
+    return render(
+        request, "networks/network_leave.html", _network_context(request, network, "leave")
+    )
+
+
+# Invitations ------------------------------------------------------------------------------
+
+
+CLOSED_MESSAGES = {
+    Invitation.Status.ACCEPTED: "This invitation has already been accepted; a link works only "
+    "once.",
+    Invitation.Status.DECLINED: "This invitation was declined. Ask the sender for a new one if "
+    "you changed your mind.",
+    Invitation.Status.REVOKED: "This invitation was withdrawn by the organization that sent it.",
+}
+
+
+def _invitation_context(request, invitation, token, **extra) -> dict:
+    """Decide what the person holding an invitation link can do with it, and say why."""
+    person = request.user
+    context = {
+        "invitation": invitation,
+        "token": token,
+        "is_network": invitation.kind == Invitation.Kind.NETWORK,
+        "decline_form": forms.DeclineForm(),
+        "accept_form": forms.InvitationAcceptForm(),
+        "status_code": 200,
+    }
+    if invitation.kind == Invitation.Kind.NETWORK:
+        context["charter"] = permissions.current_charter(invitation.network)
+    if not invitation.is_open:
+        context["state"] = "closed"
+        context["status_code"] = 410
+        if invitation.is_expired:
+            context["closed_message"] = "This invitation has expired. Ask the sender for a new one."
+        elif person.is_authenticated and invitation.answered_by_id == person.pk:
+            context["closed_message"] = {
+                Invitation.Status.ACCEPTED: "You have accepted this invitation.",
+                Invitation.Status.DECLINED: "You declined this invitation.",
+                Invitation.Status.REVOKED: CLOSED_MESSAGES[Invitation.Status.REVOKED],
+            }[invitation.status]
+            context["status_code"] = 200
+        else:
+            context["closed_message"] = CLOSED_MESSAGES[invitation.status]
+    elif not person.is_authenticated:
+        context["state"] = "anonymous"
+        here = reverse("invitation", args=[token])
+        context["signup_url"] = (
+            reverse("signup") + "?" + urlencode({"next": here, "email": invitation.email})
+        )
+        context["login_url"] = reverse("login") + "?" + urlencode({"next": here})
+    elif person.email.lower() != invitation.email.lower():
+        context["state"] = "wrong_person"
+        context["status_code"] = 403
+    elif invitation.kind == Invitation.Kind.COLLEAGUE:
+        context["state"] = "colleague_taken" if person.organization else "colleague"
+    else:
+        organization = person.organization
+        existing = permissions.membership_of(person, invitation.network)
+        if organization is None:
+            context["state"] = "needs_organization"
+            context["org_form"] = forms.NewOrganizationForm()
+        elif not person.is_team_leader:
+            context["state"] = "not_team_leader"
+        elif existing and existing.status in (Status.ACTIVE, *NetworkMembership.PENDING):
+            context["state"] = "already_in"
+            context["existing"] = existing
+        else:
+            context["state"] = "network"
+    context.update(extra)
+    return context
+
+
+def _invitation_or_invalid(request, token):
+    try:
+        return services.invitation_by_token(token), None
+    except Http404:
+        response = render(request, "networks/invitation.html", {"state": "invalid"}, status=404)
+        return None, response
 
 
 def invitation(request, token):
-    return HttpResponse("")
+    found, invalid = _invitation_or_invalid(request, token)
+    if invalid:
+        return invalid
+    context = _invitation_context(request, found, token)
+    return render(request, "networks/invitation.html", context, status=context["status_code"])
+
+
+def _invitation_error(request, found, token, error: ValidationError, *, org_form=None):
+    context = _invitation_context(request, found, token)
+    if org_form is not None and context.get("state") == "needs_organization":
+        org_form.add_service_error(error)
+        context["org_form"] = org_form
+    else:
+        context["errors"] = error.messages
+    return htmx.page_or_fragment(
+        request, "networks/invitation.html", "answer", context, status=htmx.UNPROCESSABLE
+    )
+
+
+def _login_to_answer(token):
+    here = reverse("invitation", args=[token])
+    return redirect(reverse("login") + "?" + urlencode({"next": here}))
+
+
+@require_POST
+def invitation_accept(request, token):
+    person = request.user
+    if not person.is_authenticated:
+        return _login_to_answer(token)
+    found, invalid = _invitation_or_invalid(request, token)
+    if invalid:
+        return invalid
+    org_form = None
+    if found.kind == Invitation.Kind.NETWORK and person.organization is None:
+        org_form = forms.NewOrganizationForm(request.POST)
+        if not org_form.is_valid():
+            context = _invitation_context(request, found, token, org_form=org_form)
+            return htmx.page_or_fragment(
+                request,
+                "networks/invitation.html",
+                "answer",
+                context,
+                status=htmx.UNPROCESSABLE,
+            )
+    accept_form = forms.InvitationAcceptForm(request.POST)
+    accept_form.is_valid()  # one optional checkbox: always valid
+    accept_charter = found.kind == Invitation.Kind.NETWORK and accept_form.cleaned_data.get(
+        "accept_charter", False
+    )
+    try:
+        # All or nothing: an organization created only to answer this invitation is not left
+        # behind if the answer fails, nor is an answer that said "we accept the charter".
+        with transaction.atomic():
+            if org_form is not None:
+                services.organization_create(actor=person, **org_form.cleaned_data)
+            services.invitation_accept(actor=person, invitation=found)
+            if accept_charter:
+                services.charter_accept(actor=person, network=found.network)
+    except ValidationError as exc:
+        person.refresh_from_db()
+        permissions.forget_memberships(person)
+        return _invitation_error(request, found, token, exc, org_form=org_form)
+    organization = person.organization
+    if found.kind == Invitation.Kind.NETWORK:
+        messages.success(
+            request,
+            f"{organization} accepted the invitation to {found.network}. Admission is now up to "
+            "its member organizations; you will hear from them by email.",
+        )
+        return htmx.redirect(request, reverse("network_detail", args=[found.network.slug]))
+    messages.success(request, f"Welcome to {organization}.")
+    return htmx.redirect(request, reverse("my_organization"))
+
+
+@require_POST
+def invitation_decline(request, token):
+    person = request.user
+    if not person.is_authenticated:
+        return _login_to_answer(token)
+    found, invalid = _invitation_or_invalid(request, token)
+    if invalid:
+        return invalid
+    form = forms.DeclineForm(request.POST)
+    form.is_valid()  # the reason is optional free text: always valid
+    try:
+        services.invitation_decline(
+            actor=person, invitation=found, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as exc:
+        return _invitation_error(request, found, token, exc)
+    messages.success(request, "You declined the invitation; the sender will see it.")
+    if htmx.is_htmx(request):
+        context = _invitation_context(request, found, token)
+        return htmx.fragment(request, "networks/invitation.html", "answer", context)
+    return redirect("home")

@@ -1,0 +1,44 @@
+"""Small helpers for views that answer both HTMX and plain requests.
+
+HTMX requests get a fragment (`template.html#partial`) plus the flash messages swapped out of
+band into the page's live region; plain requests get the whole page or a redirect, so every
+action also works without JavaScript.
+"""
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django_htmx.http import HttpResponseClientRedirect
+
+# Forms sent back with errors: htmx is configured (base.html) to swap 422 responses.
+UNPROCESSABLE = 422
+
+
+def is_htmx(request) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def with_messages(request, response: HttpResponse) -> HttpResponse:
+    """Append pending flash messages to a fragment, swapped into #flash out of band."""
+    response.content += render_to_string(
+        "includes/messages.html", {"oob": True}, request=request
+    ).encode()
+    return response
+
+
+def fragment(request, template: str, partial: str, context: dict, *, status: int = 200):
+    return with_messages(request, render(request, f"{template}#{partial}", context, status=status))
+
+
+def page_or_fragment(request, template: str, partial: str, context: dict, *, status: int = 200):
+    """The partial for HTMX requests, the whole page otherwise."""
+    if is_htmx(request):
+        return fragment(request, template, partial, context, status=status)
+    return render(request, template, context, status=status)
+
+
+def redirect(request, url: str) -> HttpResponse:
+    """After a successful POST: a normal redirect, or tell htmx to navigate."""
+    if is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

@@ -1,0 +1,227 @@
+"""Forms parse and render input; the services decide what is valid and allowed.
+
+Each form only coerces types (an email, a whole number, a choice) so the page can say what is
+wrong before a service is called; the services remain the authority, and their ValidationErrors
+come back onto the same form through `add_service_error`.
+"""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from consortia.networks.models import AdmissionVote, Network, Organization, OrgMembership
+
+
+class ServiceForm(forms.Form):
+    """A form whose errors can also come from a service."""
+
+    label_suffix = ""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's ValidationError on the form: known keys on their fields, the rest on
+        top of the form, so nothing the service said gets lost."""
+        if hasattr(error, "error_dict"):
+            for key, errors in error.error_dict.items():
+                messages = [m for e in errors for m in e.messages]
+                field = key if key in self.fields else None
+                if key == NON_FIELD_ERRORS:
+                    field = None
+                for message in messages:
+                    self._add(field, message)
+        else:
+            for message in error.messages:
+                self._add(None, message)
+
+    def _add(self, field: str | None, message: str) -> None:
+        # add_error() removes the field from cleaned_data; it needs cleaned_data to exist.
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
+        self.add_error(field, message)
+
+
+def _text(label, *, required=False, max_length=None, help_text="", rows=None, **attrs):
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=widget,
+        strip=True,
+    )
+
+
+# People -----------------------------------------------------------------------------------
+
+
+class SignInForm(AuthenticationForm):
+    label_suffix = ""
+    error_messages = {
+        "invalid_login": "That email address and password don\u2019t match an account. "
+        "Check both and try again.",
+        "inactive": "This account is switched off. Ask the operators of this Consortia to "
+        "switch it back on.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class SignUpForm(ServiceForm):
+    name = _text("Your name", required=True, max_length=150, autocomplete="name")
+    email = forms.EmailField(
+        label="Work email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="You sign in with it; invitations are sent to it.",
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password.",
+    )
+
+
+# Organizations ----------------------------------------------------------------------------
+
+
+class OrganizationForm(ServiceForm):
+    name = _text("Organization name", required=True, max_length=150, autocomplete="organization")
+    kind = forms.ChoiceField(label="Kind of organization", choices=Organization.Kind.choices)
+    description = _text("What the organization does", rows=3)
+    website = forms.URLField(
+        label="Website",
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "url"}),
+    )
+    offerings = _text(
+        "What it offers partners", rows=3, help_text="Capabilities, assets, expertise."
+    )
+    needs = _text("What it looks for", rows=3, help_text="Gaps a partner could fill.")
+    values = _text("Values and priorities", rows=3)
+
+
+class OrganizationCreateForm(OrganizationForm):
+    department = _text(
+        "Your department",
+        max_length=100,
+        help_text="Where you work inside the organization, e.g. Partnerships.",
+    )
+
+    field_order = ["name", "kind", "description", "website", "department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rest of the profile can wait for the edit page; creating should take a minute.
+        for name in ("offerings", "needs", "values"):
+            del self.fields[name]
+
+
+class NewOrganizationForm(ServiceForm):
+    """The short version, asked on an invitation page before accepting for the organization."""
+
+    prefix = "org"
+    name = _text("Organization name", required=True, max_length=150, autocomplete="organization")
+    kind = forms.ChoiceField(label="Kind of organization", choices=Organization.Kind.choices)
+    description = _text("What the organization does", rows=2)
+
+
+class ColleagueInviteForm(ServiceForm):
+    email = forms.EmailField(
+        label="Colleague's email address", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=OrgMembership.Role.choices,
+        initial=OrgMembership.Role.MEMBER,
+        help_text="Team leaders act for the organization: they join networks and decide "
+        "admissions.",
+    )
+    department = _text("Department", max_length=100)
+    message = _text("Personal message", rows=2)
+
+
+class OrgMemberForm(ServiceForm):
+    role = forms.ChoiceField(label="Role", choices=OrgMembership.Role.choices)
+    department = _text("Department", max_length=100)
+
+
+# Networks ---------------------------------------------------------------------------------
+
+
+class NetworkFoundForm(ServiceForm):
+    name = _text("Network name", required=True, max_length=150)
+    slug = forms.CharField(
+        label="Web address",
+        required=False,
+        max_length=60,
+        help_text="Letters, digits and hyphens, shown after /n/. Leave empty to derive it "
+        "from the name.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+    description = _text("What the network is for", rows=3)
+    visibility = forms.ChoiceField(
+        label="Who can find it",
+        choices=Network.Visibility.choices,
+        initial=Network.Visibility.LISTED,
+        widget=forms.RadioSelect,
+    )
+    approvals_required = forms.IntegerField(
+        label="Approvals needed to admit an organization",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        help_text="How many member organizations must approve a newcomer. While the network "
+        "has fewer members, all of them must approve.",
+    )
+    charter_title = _text("Charter title", max_length=200, help_text="e.g. “Northwind charter”.")
+    charter_text = _text(
+        "Charter",
+        required=True,
+        rows=10,
+        help_text="Why you partner and how you work together. Every member organization "
+        "accepts it, starting with yours.",
+    )
+
+
+class NetworkInviteForm(ServiceForm):
+    email = forms.EmailField(
+        label="Email of the person who will answer for the organization",
+        help_text="Usually their team leader. The invitation link works once and expires.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    message = _text("Message", rows=3, help_text="Why you think they would be a good partner.")
+
+
+class ApplyForm(ServiceForm):
+    message = _text(
+        "Why your organization wants to join",
+        rows=4,
+        help_text="The member organizations read it before deciding.",
+    )
+    accept_charter = forms.BooleanField(
+        label="We accept the charter on behalf of our organization",
+        required=False,
+        help_text="You can also accept it later; members need it accepted before acting.",
+    )
+
+
+class AdmissionDecisionForm(ServiceForm):
+    decision = forms.ChoiceField(choices=AdmissionVote.Decision.choices, widget=forms.HiddenInput)
+    reason = _text("Why you reject", rows=2, help_text="Required. The organization will read it.")
+
+
+class InvitationAcceptForm(ServiceForm):
+    accept_charter = forms.BooleanField(
+        label="We also accept the charter on behalf of our organization",
+        required=False,
+        help_text="Optional now; members need it accepted before acting in the network.",
+    )
+
+
+class DeclineForm(ServiceForm):
+    reason = _text("Reason", rows=2, help_text="Optional; the sender will see it.")
