@@ -82,3 +82,17 @@ def test_it_keeps_the_dashboard_of_a_person_without_organization_cheap(
     # session, person with (no) organization: no networks, events or admissions to ask for
     with django_assert_num_queries(2):
         client.get(reverse("home"))
+
+
+def test_it_caps_the_work_lists_on_the_members_page(world, settings):
+    settings.PAGE_SIZE = 3
+    for i in range(5):
+        applicant = make_org_leader(f"cap{i}@cap{i}.test", f"Cap {i}", f"Cap {i}")
+        services.network_apply(actor=applicant, network=world.network)
+        services.network_invite_organization(
+            actor=fresh(world.leader), network=world.network, email=f"inv{i}@x.test"
+        )
+    body = login(world.leader).get(reverse("network_members", args=["northwind"])).content.decode()
+    assert "Showing the 3 oldest requests" in body
+    assert "Showing the 3 most recent invitations" in body
+    assert "Cap 4" not in body

@@ -42,6 +42,13 @@ def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _capped(queryset) -> tuple[list, bool]:
+    """The first PAGE_SIZE rows and whether there are more, without a COUNT query: for work
+    lists (admissions, invitations) where the oldest come first and deciding shows the next."""
+    rows = list(queryset[: settings.PAGE_SIZE + 1])
+    return rows[: settings.PAGE_SIZE], len(rows) > settings.PAGE_SIZE
+
+
 def _status(form) -> int:
     return htmx.UNPROCESSABLE if form is not None and form.errors else 200
 
@@ -410,6 +417,11 @@ def network_detail(request, slug):
     return render(request, "networks/network_detail.html", context)
 
 
+def _open_invitations(network) -> dict:
+    invitations, more = _capped(selectors.open_network_invitations(network))
+    return {"invitations": invitations, "invitations_more": more}
+
+
 def _admission_items(request, network, pending, forms_by_pk=None):
     forms_by_pk = forms_by_pk or {}
     return [
@@ -425,13 +437,13 @@ def _admission_items(request, network, pending, forms_by_pk=None):
 def _members_context(request, network, *, forms_by_pk=None):
     person = request.user
     context = _network_context(request, network, "members")
+    pending, admissions_more = _capped(selectors.pending_admissions(network, viewer=person))
     context.update(
         members=_page(request, selectors.network_members(network)),
-        admissions=_admission_items(
-            request, network, selectors.pending_admissions(network, viewer=person), forms_by_pk
-        ),
+        admissions=_admission_items(request, network, pending, forms_by_pk),
+        admissions_more=admissions_more,
         can_decide=context["can_act"] and context["is_team_leader"],
-        invitations=list(selectors.open_network_invitations(network)),
+        **_open_invitations(network),
     )
     return context
 
@@ -549,7 +561,7 @@ def _invite_context(request, network, form):
         network,
         "invite",
         form=form,
-        invitations=list(selectors.open_network_invitations(network)),
+        **_open_invitations(network),
     )
 
 
@@ -610,7 +622,7 @@ def network_invitation_revoke(request, slug, pk):
             request,
             network,
             "members",
-            invitations=list(selectors.open_network_invitations(network)),
+            **_open_invitations(network),
         )
         return htmx.fragment(
             request, "networks/includes/open_invitations.html", "open_invitations", context
