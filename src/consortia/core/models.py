@@ -18,15 +18,26 @@ class Event(models.Model):
     """One state change: who did what to which object, when, and who may see that it happened."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     organization = models.ForeignKey(
-        "networks.Organization", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text="The organization the actor acted for.",
+        "networks.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organization the actor acted for.",
     )
     network = models.ForeignKey(
-        "networks.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        "networks.Network",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     verb = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
@@ -35,8 +46,12 @@ class Event(models.Model):
     summary = models.CharField(max_length=500)
     audience = models.CharField(max_length=20, choices=Audience.choices)
     audience_organization = models.ForeignKey(
-        "networks.Organization", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="+", help_text="For organization-only events: the organization that sees it.",
+        "networks.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="For organization-only events: the organization that sees it.",
     )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -112,3 +127,48 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about notifications by email."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", "Email me each one"
+        DAILY = "daily", "One daily digest"
+        OFF = "off", "No email (in-app only)"
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_email_display()}"
+
+
+class Notification(models.Model):
+    """Something one person should know about: listed in their inbox, maybe emailed."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "read_at", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -7,49 +7,10 @@ come back onto the same form through `add_service_error`.
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from consortia.core.forms import ServiceForm
+from consortia.core.forms import text_field as _text
 from consortia.networks.models import AdmissionVote, Network, Organization, OrgMembership
-
-
-class ServiceForm(forms.Form):
-    """A form whose errors can also come from a service."""
-
-    label_suffix = ""
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's ValidationError on the form: known keys on their fields, the rest on
-        top of the form, so nothing the service said gets lost."""
-        if hasattr(error, "error_dict"):
-            for key, errors in error.error_dict.items():
-                messages = [m for e in errors for m in e.messages]
-                field = key if key in self.fields else None
-                if key == NON_FIELD_ERRORS:
-                    field = None
-                for message in messages:
-                    self._add(field, message)
-        else:
-            for message in error.messages:
-                self._add(None, message)
-
-    def _add(self, field: str | None, message: str) -> None:
-        # add_error() removes the field from cleaned_data; it needs cleaned_data to exist.
-        if not hasattr(self, "cleaned_data"):
-            self.cleaned_data = {}
-        self.add_error(field, message)
-
-
-def _text(label, *, required=False, max_length=None, help_text="", rows=None, **attrs):
-    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=widget,
-        strip=True,
-    )
-
 
 # People -----------------------------------------------------------------------------------
 
