@@ -85,7 +85,7 @@ def send_daily_digests(*, now=None) -> int:
             continue
         queue_email(
             to=preference.person.email,
-            subject=f"Your Consortia digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+            subject=f"Your Consortia digest: {len(pending)} update(s)",
             template="core/email/digest.txt",
             context={
                 "person": preference.person,
