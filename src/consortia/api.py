@@ -1,12 +1,86 @@
-"""The one NinjaAPI: every app contributes a Router."""
+"""The one NinjaAPI: every app contributes a Router.
 
+Errors have two shapes, whatever raised them:
+- `{"detail": "sentence"}` for 401 (not signed in, bad token), 403 (visible but not allowed),
+  404 (missing, or not visible to the caller — the two look the same);
+- `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` for 422, both when the input does
+  not match the schema (raised by Ninja) and when a service refuses it (a django
+  ValidationError): one format for clients to show next to their fields.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 
-api = NinjaAPI(
+from consortia.core.api import router as core_router
+from consortia.core.auth import api_auth
+from consortia.networks.api import invitations_router, networks_router, organizations_router
+
+
+class ConsortiaAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # Short, stable ids (`list_networks`) make readable generated clients.
+        return operation.view_func.__name__
+
+
+api = ConsortiaAPI(
     title="Consortia API",
     version="1",
     description="The REST API of a Consortia partnership network. Authenticate with a personal "
     "access token (`Authorization: Bearer cns_…`) created under Settings → API tokens, or with "
-    "the browser session (CSRF token required for writes).",
+    "the browser session (CSRF token required for writes).\n\n"
+    'Lists take `limit` and `offset` and answer `{"items": [...], "count": total}`. '
+    "Objects you may not know about answer 404; actions you may not take answer 403 with a "
+    "sentence saying why; input that cannot be accepted answers 422 with field errors, and "
+    "nothing changes.",
     urls_namespace="api",
+    auth=api_auth,
 )
+
+
+def validation_error_items(exc: ValidationError) -> list[dict]:
+    """A django ValidationError in Ninja's 422 format: field errors point at the body field
+    (`["body", "payload", field]`), errors about the request as a whole have an empty loc."""
+    items = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            loc = [] if field == NON_FIELD_ERRORS else ["body", "payload", field]
+            for error in errors:
+                for message in error.messages:
+                    items.append({"loc": loc, "msg": message, "type": "value_error"})
+    else:
+        for message in exc.messages:
+            items.append({"loc": [], "msg": message, "type": "value_error"})
+    return items
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc: AuthenticationError):
+    response = api.create_response(request, {"detail": str(exc)}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="Consortia API"'
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(request, {"detail": validation_error_items(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc: PermissionDenied):
+    message = str(exc) or "You are not allowed to do this."
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    # Missing and invisible look the same; the message never names what was looked for.
+    message = str(exc) if str(exc) else "Not found."
+    return api.create_response(request, {"detail": message}, status=404)
+
+
+api.add_router("/", core_router)
+api.add_router("/", organizations_router)
+api.add_router("/", networks_router)
+api.add_router("/", invitations_router)

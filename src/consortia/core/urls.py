@@ -1,3 +1,8 @@
 from django.urls import path
 
-urlpatterns: list = []
+from consortia.core import views
+
+urlpatterns = [
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

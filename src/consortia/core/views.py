@@ -1,6 +1,17 @@
-"""Error pages that never show a traceback."""
+"""Error pages that never show a traceback, and the API tokens page."""
 
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from consortia.core.forms import ServiceForm
+from consortia.core.models import ApiToken
+from consortia.networks import services
 
 
 def not_found(request, exception=None):
@@ -13,4 +24,58 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # Rendered without the request: the context processors query the database, which may be
+    # the very thing that failed.
+    return HttpResponseServerError(render_to_string("errors/500.html"))
+
+
+# API tokens -------------------------------------------------------------------------------
+
+
+class TokenForm(ServiceForm):
+    name = forms.CharField(
+        max_length=100,
+        label="Name",
+        help_text="What the token is for, so you recognise it later — e.g. “CI metrics import”.",
+    )
+
+
+@login_required
+def tokens(request):
+    """List the person's tokens; on POST create one and show it, in this response only."""
+    form = TokenForm(request.POST or None)
+    created = raw = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created, raw = services.api_token_create(
+                    actor=request.user, name=form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+        if created is None:
+            status = 422
+        else:
+            form = TokenForm()
+    context = {
+        "form": form,
+        "created": created,
+        "raw_token": raw,
+        "tokens": ApiToken.objects.filter(person=request.user).order_by("-created_at", "-pk"),
+        "api_url": request.build_absolute_uri("/api/v1/"),
+    }
+    response = render(request, "core/tokens.html", context, status=status)
+    if raw:
+        # The token is in this page and nowhere else: keep it out of every cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, person=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
+    return redirect("tokens")

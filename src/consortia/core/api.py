@@ -1,0 +1,68 @@
+"""The caller's own account: who am I, and my personal access tokens."""
+
+from django.http import Http404
+from ninja import Path, Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from consortia.core.models import ApiToken
+from consortia.core.pagination import Pagination
+from consortia.core.schemas import (
+    BODY_ERRORS,
+    ERRORS,
+    MAX_ID,
+    MeOut,
+    TokenCreatedOut,
+    TokenCreateIn,
+    TokenOut,
+)
+from consortia.networks import services
+
+router = Router(tags=["account"])
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="Who am I")
+def get_me(request):
+    """The signed-in person, the organization they act for and their role in it."""
+    person = request.auth
+    membership = person.membership
+    organization = membership.organization if membership else None
+    return {
+        "id": person.pk,
+        "email": person.email,
+        "name": person.name,
+        "organization": organization,
+        "role": membership.role if membership else None,
+        "department": membership.department if membership else None,
+        "is_team_leader": person.is_team_leader,
+    }
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="List my API tokens")
+@paginate(Pagination)
+def list_tokens(request):
+    """Your personal access tokens, newest first, revoked ones included. Only a short hint of
+    each token is shown; the token itself is shown once, when it is created."""
+    return ApiToken.objects.filter(person=request.auth).order_by("-created_at", "-pk")
+
+
+@router.post(
+    "/tokens", response={201: TokenCreatedOut, **BODY_ERRORS}, summary="Create an API token"
+)
+def create_token(request, payload: TokenCreateIn):
+    """Create a personal access token that acts as you. The response carries the token once;
+    only its SHA-256 digest is stored, so it cannot be shown again."""
+    token, raw = services.api_token_create(actor=request.auth, name=payload.name)
+    token.token = raw  # shown in this response only
+    return Status(201, token)
+
+
+@router.delete(
+    "/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke an API token"
+)
+def revoke_token(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Revoke one of your tokens; it stops working at once. Revoking twice is harmless."""
+    token = ApiToken.objects.filter(pk=token_id, person=request.auth).first()
+    if token is None:
+        raise Http404("No such token")
+    return services.api_token_revoke(actor=request.auth, token=token)

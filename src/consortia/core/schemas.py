@@ -1,0 +1,125 @@
+"""Schemas shared by every API router: errors, bounded text, the caller and their tokens."""
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+# Ids are 64-bit database keys; a bigger number must be a 422, not a database overflow.
+MAX_ID = 2**63 - 1
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# The pattern is published in the OpenAPI document so generated clients (and the fuzzer) know
+# that NUL characters are refused; the validator below enforces it with a clear message.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text cannot contain NUL (0x00) characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("Text must be valid Unicode (no unpaired surrogates).") from None
+    return value
+
+
+def Text(max_length: int, *, min_length: int = 0, description: str = "", **extra):
+    """A string with a length limit that refuses characters no database can store."""
+    return Annotated[
+        str,
+        Field(
+            min_length=min_length,
+            max_length=max_length,
+            pattern=NO_NUL_PATTERN,
+            description=description or None,
+            **extra,
+        ),
+        AfterValidator(_clean_text),
+    ]
+
+
+class InputSchema(Schema):
+    """A request body: a JSON object with known fields only, so a typo in a field name is a
+    422 instead of a silently ignored change (and a body that is not an object is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    """An error with one human-readable sentence."""
+
+    detail: str = Field(description="What went wrong, in a sentence meant for people.")
+
+
+class FieldError(Schema):
+    loc: list[str | int] = Field(
+        description='Where the error is: e.g. ["body", "payload", "name"]; empty when the '
+        "error concerns the request as a whole."
+    )
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    """Input that cannot be accepted; nothing was changed. The same shape for schema errors and
+    for rules checked by the server (unique names, states that do not allow the action)."""
+
+    detail: list[FieldError]
+
+
+ERRORS = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+"""The error responses every authenticated operation may give."""
+
+BODY_ERRORS = {400: ErrorOut, **ERRORS}
+"""…and those of an operation with a JSON body, which may not parse at all (400)."""
+
+
+class OrganizationRef(Schema):
+    slug: str
+    name: str
+
+
+class MeOut(Schema):
+    """The signed-in person and the organization they act for."""
+
+    id: int
+    email: str
+    name: str
+    organization: OrganizationRef | None = Field(
+        description="The organization this person acts for; null until they create or join one."
+    )
+    role: str | None = Field(description="team_leader or member; null without an organization.")
+    department: str | None
+    is_team_leader: bool
+
+
+class TokenOut(Schema):
+    """A personal access token. Only its first characters (`hint`) are ever shown again."""
+
+    id: int
+    name: str
+    hint: str = Field(description="The first characters of the token, to recognise it.")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    revoked_at: datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_active(obj) -> bool:
+        return obj.revoked_at is None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(
+        description="The token itself. It is shown only in this response; store it now."
+    )
+
+
+class TokenCreateIn(InputSchema):
+    name: Text(100, min_length=1, description="What the token is for, e.g. “CI metrics import”.")
