@@ -91,20 +91,28 @@ def world(db) -> World:
     leader = make_org_leader("ada@acme.test", "Ada Leader", "Acme Labs", kind="company")
     member = add_colleague(leader, "max@acme.test", "Max Member", department="Engineering")
     network = services.network_found(
-        actor=leader, name="Northwind Alliance", slug="northwind",
+        actor=leader,
+        name="Northwind Alliance",
+        slug="northwind",
         description="Regional manufacturers partnering on supply-chain resilience.",
         charter_text="We partner for mutual benefit. Nobody gives orders; we request and accept.",
     )
     other_leader = make_org_leader("bo@beta.test", "Bo Other", "Beta Works", kind="university")
     admit(network, other_leader, leader)
-    other_member = add_colleague(other_leader, "cy@beta.test", "Cy Colleague", department="Research")
+    other_member = add_colleague(
+        other_leader, "cy@beta.test", "Cy Colleague", department="Research"
+    )
     applicant = make_org_leader("gil@gamma.test", "Gil Applicant", "Gamma Group")
     services.network_apply(actor=applicant, network=network, message="We would like to join.")
     outsider = make_org_leader("dee@delta.test", "Dee Outsider", "Delta Corp")
     return World(
-        network=network, leader=fresh(leader), member=fresh(member),
-        other_leader=fresh(other_leader), other_member=fresh(other_member),
-        applicant=fresh(applicant), outsider=fresh(outsider),
+        network=network,
+        leader=fresh(leader),
+        member=fresh(member),
+        other_leader=fresh(other_leader),
+        other_member=fresh(other_member),
+        applicant=fresh(applicant),
+        outsider=fresh(outsider),
     )
 
 
@@ -139,5 +147,14 @@ def as_outsider(world) -> Client:
     return login(world.outsider)
 
 
-__all__ = ["PASSWORD", "OrgMembership", "World", "add_colleague", "admit", "fresh", "login",
-           "make_org_leader", "make_person"]
+__all__ = [
+    "PASSWORD",
+    "OrgMembership",
+    "World",
+    "add_colleague",
+    "admit",
+    "fresh",
+    "login",
+    "make_org_leader",
+    "make_person",
+]

@@ -144,7 +144,7 @@ def test_demo_reset_reloads_the_demo_only(world, capsys):
 
 
 def run_cli(*args, env=None, **kwargs):
-    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+    return subprocess.Popen(
         [sys.executable, "-m", "consortia.cli", *args],
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
@@ -215,7 +215,10 @@ def test_it_recounts_an_exported_ballot_file_through_the_consortia_command(tmp_p
         json.dumps(
             {
                 "candidates": ["A", "B", "C"],
-                "ballots": [{"ranking": ["B", "A", "C"], "weight": 3}, {"ranking": ["A", "C", "B"]}],
+                "ballots": [
+                    {"ranking": ["B", "A", "C"], "weight": 3},
+                    {"ranking": ["A", "C", "B"]},
+                ],
             }
         )
     )

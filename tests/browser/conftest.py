@@ -25,7 +25,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
-    path = Path(os.environ.get("BROWSER_SCREENSHOTS") or tempfile.mkdtemp(prefix="consortia-shots-"))
+    path = Path(
+        os.environ.get("BROWSER_SCREENSHOTS") or tempfile.mkdtemp(prefix="consortia-shots-")
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -33,7 +35,9 @@ def screenshot_dir() -> Path:
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test` as root to install it")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: run `make test` as root to install it"
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
@@ -76,7 +80,9 @@ def new_page(browser, live_server):
     contexts = []
 
     def open_page(width: int = 1280, height: int = 900):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": height}
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def queue(to="a@b.test"):
     return queue_email(
-        to=to, subject="Hello", template="networks/email/admitted.txt",
+        to=to,
+        subject="Hello",
+        template="networks/email/admitted.txt",
         context={"membership": {"network": "N", "organization": "O"}, "person": None},
     )
 

@@ -14,9 +14,15 @@ PRODUCTION = {
 
 def django(*args, env_extra, tmp_path):
     env = {
-        k: v for k, v in os.environ.items()
-        if k not in {
-            "DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "HTTPS",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
@@ -27,13 +33,19 @@ def django(*args, env_extra, tmp_path):
         **env_extra,
     )
     return subprocess.run(
-        [sys.executable, "-m", "django", *args], env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "django", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_it_passes_the_deploy_check_with_production_settings(tmp_path):
-    result = django("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION, tmp_path=tmp_path)
+    result = django(
+        "check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

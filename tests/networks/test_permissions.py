@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 ALLOWED, FORBIDDEN, NOT_FOUND = "allowed", "403", "404"
 
-# persona × need on a LISTED network
+# persona by need on a LISTED network
 LISTED = {
-    "leader":       {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
-    "member":       {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
+    "leader": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
+    "member": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
     "other_member": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
-    "applicant":    {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
-    "outsider":     {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
-    "anonymous":    {"view": NOT_FOUND, "member": NOT_FOUND, "act": NOT_FOUND},
+    "applicant": {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
+    "outsider": {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
+    "anonymous": {"view": NOT_FOUND, "member": NOT_FOUND, "act": NOT_FOUND},
 }
 # …and on an UNLISTED one: outsiders may not even learn it exists.
 UNLISTED = {
@@ -122,8 +122,12 @@ def test_it_hides_an_organization_from_non_partners_with_404(world):
 
 def test_it_filters_events_by_audience(world):
     leader_events = set(events_visible_to(person=world.leader).values_list("summary", flat=True))
-    other_events = set(events_visible_to(person=world.other_member).values_list("summary", flat=True))
-    outsider_events = set(events_visible_to(person=world.outsider).values_list("summary", flat=True))
+    other_events = set(
+        events_visible_to(person=world.other_member).values_list("summary", flat=True)
+    )
+    outsider_events = set(
+        events_visible_to(person=world.outsider).values_list("summary", flat=True)
+    )
     acme_private = "Ada Leader invited max@acme.test to join Acme Labs"
     assert acme_private in leader_events
     assert acme_private not in other_events

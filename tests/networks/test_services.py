@@ -68,7 +68,9 @@ class TestSignUpAndOrganizations:
         with pytest.raises(PermissionDenied):
             services.organization_update(actor=world.member, organization=world.acme, needs="x")
         with pytest.raises(PermissionDenied):
-            services.organization_update(actor=world.other_leader, organization=world.acme, needs="x")
+            services.organization_update(
+                actor=world.other_leader, organization=world.acme, needs="x"
+            )
 
     def test_it_keeps_at_least_one_team_leader(self, world):
         with pytest.raises(ValidationError):
@@ -76,7 +78,9 @@ class TestSignUpAndOrganizations:
                 actor=world.leader, membership=world.leader.membership, role="member"
             )
         services.org_member_update(
-            actor=world.leader, membership=world.member.membership, role="team_leader",
+            actor=world.leader,
+            membership=world.member.membership,
+            role="team_leader",
             department="Sales",
         )
         services.org_member_update(
@@ -114,16 +118,20 @@ class TestColleagueInvitations:
         assert "email" in exc.value.message_dict
 
     def test_it_refuses_a_reused_link(self, world):
-        invitation, raw = services.colleague_invite(actor=world.leader, email="new@acme.test")
+        _, raw = services.colleague_invite(actor=world.leader, email="new@acme.test")
         person = make_person("new@acme.test", "New")
         services.invitation_accept(actor=person, invitation=services.invitation_by_token(raw))
         with pytest.raises(ValidationError) as exc:
-            services.invitation_accept(actor=fresh(person), invitation=services.invitation_by_token(raw))
+            services.invitation_accept(
+                actor=fresh(person), invitation=services.invitation_by_token(raw)
+            )
         assert "already been accepted" in str(exc.value)
 
     def test_it_refuses_an_expired_link(self, world):
         invitation, raw = services.colleague_invite(actor=world.leader, email="new@acme.test")
-        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
         person = make_person("new@acme.test", "New")
         with pytest.raises(ValidationError) as exc:
             services.invitation_accept(actor=person, invitation=services.invitation_by_token(raw))
@@ -139,7 +147,9 @@ class TestColleagueInvitations:
     def test_it_lets_the_invitee_decline(self, world):
         _, raw = services.colleague_invite(actor=world.leader, email="new@acme.test")
         person = make_person("new@acme.test", "New")
-        services.invitation_decline(actor=person, invitation=services.invitation_by_token(raw), reason="No")
+        services.invitation_decline(
+            actor=person, invitation=services.invitation_by_token(raw), reason="No"
+        )
         assert services.invitation_by_token(raw).status == "declined"
         assert fresh(person).organization is None
 
@@ -166,7 +176,8 @@ class TestFoundingANetwork:
         assert AgreementAcceptance.objects.filter(organization=founder.organization).count() == 1
         # No owner: the network model has no field pointing at a person or an organization.
         assert not [
-            f for f in Network._meta.concrete_fields
+            f
+            for f in Network._meta.concrete_fields
             if f.is_relation and f.related_model.__name__ in {"Person", "Organization"}
         ]
 
@@ -193,8 +204,10 @@ class TestFoundingANetwork:
 
 
 class TestNetworkInvitations:
-    def test_it_admits_an_invited_organization_only_after_it_accepts_and_members_approve(self, world):
-        invitation, raw = services.network_invite_organization(
+    def test_it_admits_an_invited_organization_only_after_it_accepts_and_members_approve(
+        self, world
+    ):
+        _, raw = services.network_invite_organization(
             actor=world.member, network=world.network, email="eve@epsilon.test", message="Join us"
         )
         assert OutboundEmail.objects.filter(to="eve@epsilon.test", body__contains=raw).exists()
@@ -220,7 +233,9 @@ class TestNetworkInvitations:
         assert "waiting for admission" in str(exc.value)
 
     def test_it_refuses_a_second_open_invitation_to_the_same_address(self, world):
-        services.network_invite_organization(actor=world.leader, network=world.network, email="e@e.test")
+        services.network_invite_organization(
+            actor=world.leader, network=world.network, email="e@e.test"
+        )
         with pytest.raises(ValidationError):
             services.network_invite_organization(
                 actor=world.other_leader, network=world.network, email="E@e.test"
@@ -239,7 +254,9 @@ class TestNetworkInvitations:
         )
         colleague = add_colleague(world.outsider, "dee-colleague@delta.test", "Dee's colleague")
         with pytest.raises(PermissionDenied):
-            services.invitation_accept(actor=colleague, invitation=services.invitation_by_token(raw))
+            services.invitation_accept(
+                actor=colleague, invitation=services.invitation_by_token(raw)
+            )
         assert not NetworkMembership.objects.filter(organization=world.delta).exists()
 
 
@@ -308,7 +325,9 @@ class TestApplicationsAndAdmission:
         with pytest.raises(PermissionDenied):
             services.admission_vote(actor=world.outsider, membership=membership, decision="approve")
         with pytest.raises(PermissionDenied):
-            services.admission_vote(actor=world.applicant, membership=membership, decision="approve")
+            services.admission_vote(
+                actor=world.applicant, membership=membership, decision="approve"
+            )
 
     def test_it_refuses_a_decision_on_a_settled_membership(self, world):
         membership = NetworkMembership.objects.get(organization=world.beta)
@@ -353,9 +372,14 @@ class TestEvents:
     def test_every_flow_leaves_an_event_with_actor_and_audience(self, world):
         verbs = set(Event.objects.values_list("verb", flat=True))
         assert {
-            "organization.created", "organization.colleague_invited", "organization.member_joined",
-            "network.founded", "network.applied", "network.admission_approved",
-            "network.admitted", "agreement.accepted",
+            "organization.created",
+            "organization.colleague_invited",
+            "organization.member_joined",
+            "network.founded",
+            "network.applied",
+            "network.admission_approved",
+            "network.admitted",
+            "agreement.accepted",
         } <= verbs
         assert not Event.objects.filter(audience="network", network__isnull=True).exists()
 

@@ -5,6 +5,7 @@ from ninja import Path, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from consortia.core import services as core_services
 from consortia.core.models import ApiToken
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import (
@@ -12,10 +13,14 @@ from consortia.core.schemas import (
     ERRORS,
     MAX_ID,
     MeOut,
+    NotificationOut,
+    NotificationsReadIn,
+    NotificationsReadOut,
     TokenCreatedOut,
     TokenCreateIn,
     TokenOut,
 )
+from consortia.core.selectors import notifications_for
 from consortia.networks import services
 
 router = Router(tags=["account"])
@@ -66,3 +71,23 @@ def revoke_token(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
     if token is None:
         raise Http404("No such token")
     return services.api_token_revoke(actor=request.auth, token=token)
+
+
+@router.get(
+    "/notifications", response={200: list[NotificationOut], **ERRORS}, summary="My notifications"
+)
+@paginate(Pagination)
+def list_notifications(request):
+    """Your inbox, newest first: requests, poll deadlines, decisions that concern you."""
+    return notifications_for(person=request.auth)
+
+
+@router.post(
+    "/notifications/read",
+    response={200: NotificationsReadOut, **BODY_ERRORS},
+    summary="Mark notifications read",
+)
+def mark_notifications_read(request, payload: NotificationsReadIn):
+    """Mark your unread notifications read: all of them, or those listed in `ids`."""
+    ids = [i for i in payload.ids if 0 < i <= MAX_ID] if payload.ids is not None else None
+    return {"marked": core_services.notifications_mark_read(actor=request.auth, ids=ids)}

@@ -39,7 +39,7 @@ def deliver_pending(limit: int = 100) -> int:
         email = OutboundEmail.objects.get(pk=pk)
         try:
             send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
-        except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+        except Exception as exc:
             log.warning("email %s to %s failed: %s", pk, email.to, exc)
             OutboundEmail.objects.filter(pk=pk).update(
                 claimed_at=None, attempts=email.attempts + 1, last_error=str(exc)[:2000]

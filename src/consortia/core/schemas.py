@@ -123,3 +123,23 @@ class TokenCreatedOut(TokenOut):
 
 class TokenCreateIn(InputSchema):
     name: Text(100, min_length=1, description="What the token is for, e.g. “CI metrics import”.")
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsReadIn(InputSchema):
+    ids: list[int] | None = Field(
+        None, max_length=500, description="Mark only these; omit to mark every notification read."
+    )
+
+
+class NotificationsReadOut(Schema):
+    marked: int

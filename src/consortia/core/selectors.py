@@ -20,3 +20,9 @@ def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     if network is not None:
         events = events.filter(network=network)
     return events.select_related("actor", "organization").order_by("-created_at", "-id")
+
+
+def notifications_for(*, person):
+    from consortia.core.models import Notification
+
+    return Notification.objects.filter(person=person).order_by("-created_at", "-id")

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from consortia.core import services as core_services
 from consortia.core.forms import ServiceForm
-from consortia.core.models import ApiToken
+from consortia.core.models import ApiToken, NotificationPreference
+from consortia.core.selectors import notifications_for
 from consortia.networks import services
 
 
@@ -79,3 +81,50 @@ def token_revoke(request, pk: int):
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
     return redirect("tokens")
+
+
+# Notifications ----------------------------------------------------------------------------
+
+
+class NotificationPreferenceForm(ServiceForm):
+    email = forms.ChoiceField(
+        label="Email me about notifications",
+        choices=NotificationPreference.Email.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+@login_required
+def notifications(request):
+    """The person's inbox; POST marks everything read."""
+    if request.method == "POST":
+        count = core_services.notifications_mark_read(actor=request.user)
+        messages.success(request, f"{count} notification(s) marked as read.")
+        return redirect("notifications")
+    from django.conf import settings
+    from django.core.paginator import Paginator
+
+    page = Paginator(notifications_for(person=request.user), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/notifications.html", {"page_obj": page})
+
+
+@login_required
+def notification_settings(request):
+    current = NotificationPreference.objects.filter(person=request.user).first()
+    initial = {"email": current.email if current else NotificationPreference.Email.IMMEDIATE}
+    form = NotificationPreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                core_services.notification_preference_set(
+                    actor=request.user, email=form.cleaned_data["email"]
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "Your notification settings are saved.")
+                return redirect("notification_settings")
+        return render(request, "core/notification_settings.html", {"form": form}, status=422)
+    return render(request, "core/notification_settings.html", {"form": form})

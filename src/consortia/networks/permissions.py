@@ -35,9 +35,9 @@ def membership_of(person, network) -> NetworkMembership | None:
         return None
     cache = person.__dict__.setdefault("_network_memberships", {})
     if network.pk not in cache:
-        cache[network.pk] = (
-            NetworkMembership.objects.filter(network=network, organization_id=org_id).first()
-        )
+        cache[network.pk] = NetworkMembership.objects.filter(
+            network=network, organization_id=org_id
+        ).first()
     return cache[network.pk]
 
 
@@ -62,9 +62,12 @@ def has_accepted_charter(organization_id: int, network) -> bool:
     cache = network.__dict__.setdefault("_charter_accepted", {})
     if organization_id not in cache:
         charter = current_charter(network)
-        cache[organization_id] = charter is None or AgreementAcceptance.objects.filter(
-            agreement=charter, organization_id=organization_id
-        ).exists()
+        cache[organization_id] = (
+            charter is None
+            or AgreementAcceptance.objects.filter(
+                agreement=charter, organization_id=organization_id
+            ).exists()
+        )
     return cache[organization_id]
 
 
@@ -81,7 +84,8 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
     need = "view": its name, description and charter (listed networks: any signed-in person;
     unlisted: organizations that have or had a membership row — members, applicants, former
     members). An invitee sees an unlisted network only through its invitation link: the token
-    proves the address is theirs, a self-declared email does not. "member": the member list and activity (active
+    proves the address is theirs, a self-declared email does not. "member": the member list
+    and activity (active
     members only); "act": invite, approve, propose (active members whose organization accepted
     the current charter).
     """
@@ -99,12 +103,15 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
         raise PermissionDenied("Your organization is not an active member of this network yet.")
     if need == "act" and not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
-            "Your organization has to accept the network's current charter before acting as a member."
+            "Your organization has to accept the network's current charter "
+            "before acting as a member."
         )
     return network
 
 
-def require_team_leader(person, message: str = "Only a team leader can do this for the organization.") -> OrgMembership:
+def require_team_leader(
+    person, message: str = "Only a team leader can do this for the organization."
+) -> OrgMembership:
     membership = person.membership if getattr(person, "is_authenticated", False) else None
     if membership is None:
         raise PermissionDenied("You need to belong to an organization first.")
@@ -120,7 +127,8 @@ def require_acting_member(person, network) -> NetworkMembership:
         raise PermissionDenied("Your organization is not an active member of this network.")
     if not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
-            "Your organization has to accept the network's current charter before acting as a member."
+            "Your organization has to accept the network's current charter "
+            "before acting as a member."
         )
     return membership
 

@@ -7,69 +7,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('networks', '0001_people_organizations_networks'),
+        ("networks", "0001_people_organizations_networks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(help_text='The first characters, to recognise it.', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "hint",
+                    models.CharField(
+                        help_text="The first characters, to recognise it.", max_length=12
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=64)),
-                ('object_type', models.CharField(blank=True, max_length=64)),
-                ('object_id', models.BigIntegerField(blank=True, null=True)),
-                ('object_repr', models.CharField(blank=True, max_length=300)),
-                ('summary', models.CharField(max_length=500)),
-                ('audience', models.CharField(choices=[('network', 'Whole network'), ('organization', 'Own organization')], max_length=20)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('audience_organization', models.ForeignKey(blank=True, help_text='For organization-only events: the organization that sees it.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.organization')),
-                ('network', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.network')),
-                ('organization', models.ForeignKey(blank=True, help_text='The organization the actor acted for.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='networks.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=64)),
+                ("object_type", models.CharField(blank=True, max_length=64)),
+                ("object_id", models.BigIntegerField(blank=True, null=True)),
+                ("object_repr", models.CharField(blank=True, max_length=300)),
+                ("summary", models.CharField(max_length=500)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("network", "Whole network"),
+                            ("organization", "Own organization"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "audience_organization",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For organization-only events: the organization that sees it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="networks.organization",
+                    ),
+                ),
+                (
+                    "network",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="networks.network",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The organization the actor acted for.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="networks.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['network', '-created_at', '-id'], name='event_network_recent'), models.Index(fields=['audience_organization', '-created_at'], name='event_org_recent')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('audience', 'network'), ('network__isnull', False)), models.Q(('audience', 'organization'), ('audience_organization__isnull', False)), _connector='OR'), name='event_audience_has_target')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["network", "-created_at", "-id"], name="event_network_recent"
+                    ),
+                    models.Index(
+                        fields=["audience_organization", "-created_at"], name="event_org_recent"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("audience", "network"), ("network__isnull", False)),
+                            models.Q(
+                                ("audience", "organization"),
+                                ("audience_organization__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="event_audience_has_target",
+                    )
+                ],
             },
         ),
     ]
