@@ -226,3 +226,21 @@ def test_it_recounts_an_exported_ballot_file_through_the_consortia_command(tmp_p
     assert json.loads(capsys.readouterr().out)["winners"] == ["B"]
     assert cli.main(["tally", "--method", "schulze", str(tmp_path / "missing.json")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_it_runs_the_registered_jobs_on_each_worker_pass(db, monkeypatch, capsys):
+    from consortia.core import worker
+
+    calls = []
+    monkeypatch.setitem(worker._jobs, "test job", lambda: calls.append(1) or 2)
+    monkeypatch.setitem(worker._jobs, "broken job", lambda: 1 / 0)
+    assert cli.main(["worker", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert calls == [1]
+    assert "test job: 2" in out and "broken job: failed" in out
+
+
+def test_it_verifies_a_poll_log_through_the_consortia_command(db, capsys):
+    assert cli.main(["verify-poll", "999999"]) == 2
+    assert "no poll 999999" in capsys.readouterr().err
+    assert cli.main(["verify-poll", "not-a-number"]) == 2

@@ -189,6 +189,11 @@ def build_parser() -> ConciseArgumentParser:
         add_help=False,
     )
     commands.add_parser(
+        "verify-poll",
+        help="check that a poll's hash-chained ballot log was not altered: `verify-poll ID`",
+        add_help=False,
+    )
+    commands.add_parser(
         "tally",
         help="recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
         add_help=False,
@@ -385,10 +390,18 @@ def cmd_worker(args) -> int:
     from django.db import close_old_connections
 
     from consortia.core.mail import deliver_pending
+    from consortia.core.worker import run_jobs
 
     batch = 100
+
+    def one_pass() -> int:
+        for name, count in run_jobs().items():
+            if count:
+                print(f"{name}: {count}" if count > 0 else f"{name}: failed (see log)", flush=True)
+        return deliver_pending(limit=batch)
+
     if args.once:
-        sent = deliver_pending(limit=batch)
+        sent = one_pass()
         print(f"Delivered {sent} email(s).")
         return 0
 
@@ -407,7 +420,7 @@ def cmd_worker(args) -> int:
         while not stop.is_set():
             close_old_connections()  # honour CONN_MAX_AGE and drop broken connections
             try:
-                sent = deliver_pending(limit=batch)
+                sent = one_pass()
             except Exception as exc:
                 _say_error(f"worker: {exc}")
                 sent = 0
@@ -464,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "bench":
             prog = f"{PROG} bench"
             return cmd_bench(argv[1:])
+        if argv and argv[0] == "verify-poll":
+            prog = f"{PROG} verify-poll"
+            setup_django()
+            from consortia.decisions import verify
+
+            return verify.main(argv[1:])
         if argv and argv[0] == "tally":
             from consortia.decisions import tally_cli  # pure Python: no Django needed
 

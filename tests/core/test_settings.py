@@ -68,3 +68,13 @@ def test_it_keeps_a_generated_secret_key_beside_the_database(tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.exists()
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_it_has_a_migration_for_every_model_change(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
