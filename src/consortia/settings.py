@@ -60,7 +60,9 @@ def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if key:
         if len(key) < 50 or len(set(key)) < 5:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of real randomness")
+            raise ImproperlyConfigured(
+                "SECRET_KEY must be at least 50 characters of real randomness"
+            )
         return key
     # One machine, no configuration: keep a generated key beside the database so sessions
     # survive restarts. Several app processes on several hosts must share SECRET_KEY instead.
@@ -94,6 +96,7 @@ INSTALLED_APPS = [
     "template_partials",
     "consortia.core",
     "consortia.networks",
+    "consortia.decisions",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +134,9 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'consortia.sqli
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Consortia understands: {exc}") from None
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Consortia understands: {exc}"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

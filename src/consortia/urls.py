@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("consortia.core.urls")),
     path("", include("consortia.networks.urls")),
+    path("", include("consortia.decisions.urls")),
 ]
 
 handler404 = "consortia.core.views.not_found"

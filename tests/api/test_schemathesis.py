@@ -87,6 +87,21 @@ def flatmap_body(context, body):
     return st.one_of(st.just(body), real)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection_open():
+    """Schemathesis calls the WSGI app directly, which fires request_started/finished; their
+    close_old_connections handler would close the test's open transaction (PostgreSQL). The
+    Django test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def real_ids(world):
     # Open invitations of both kinds from the caller's organization, so withdrawing has

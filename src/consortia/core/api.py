@@ -89,5 +89,4 @@ def list_notifications(request):
 )
 def mark_notifications_read(request, payload: NotificationsReadIn):
     """Mark your unread notifications read: all of them, or those listed in `ids`."""
-    ids = [i for i in payload.ids if 0 < i <= MAX_ID] if payload.ids is not None else None
-    return {"marked": core_services.notifications_mark_read(actor=request.auth, ids=ids)}
+    return {"marked": core_services.notifications_mark_read(actor=request.auth, ids=payload.ids)}

@@ -135,8 +135,11 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
+NotificationId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+
+
 class NotificationsReadIn(InputSchema):
-    ids: list[int] | None = Field(
+    ids: list[NotificationId] | None = Field(
         None, max_length=500, description="Mark only these; omit to mark every notification read."
     )
 

@@ -21,10 +21,15 @@ class PersonAdmin(UserAdmin):
     search_fields = ("email", "name")
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Access",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
 
 
 class OrgMembershipInline(admin.TabularInline):
@@ -67,7 +72,13 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "kind", "network", "organization", "status", "expires_at")
     list_filter = ("kind", "status")
     readonly_fields = ("digest",)
-    raw_id_fields = ("network", "organization", "invited_by", "inviting_organization", "answered_by")
+    raw_id_fields = (
+        "network",
+        "organization",
+        "invited_by",
+        "inviting_organization",
+        "answered_by",
+    )
 
 
 @admin.register(Agreement)

@@ -144,6 +144,7 @@ class Network(models.Model):
 
     class AdmissionRule(models.TextChoices):
         TEAM_LEADER_APPROVALS = "approvals", "Approval by team leaders of member organizations"
+        VOTE = "vote", "A yes/no poll of the member organizations (majority)"
 
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=60, unique=True)
@@ -193,11 +194,17 @@ class NetworkMembership(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     message = models.TextField(blank=True, help_text="Why the organization wants to join.")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -279,7 +286,10 @@ class Invitation(models.Model):
         Network, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
     )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.CASCADE,
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="invitations",
         help_text="For a colleague: the organization they are invited into. For a network "
         "invitation: the organization that answered it.",
@@ -299,7 +309,10 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(default=default_invitation_expiry)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

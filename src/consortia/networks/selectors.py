@@ -22,7 +22,9 @@ Status = NetworkMembership.Status
 def _charter_accepted(network_ref="network_id", org_ref="organization_id"):
     """Exists(): the organization accepted the network's latest charter version."""
     latest = (
-        Agreement.objects.filter(network_id=OuterRef(OuterRef(network_ref)), kind=Agreement.Kind.CHARTER)
+        Agreement.objects.filter(
+            network_id=OuterRef(OuterRef(network_ref)), kind=Agreement.Kind.CHARTER
+        )
         .order_by("-version")
         .values("pk")[:1]
     )
@@ -84,7 +86,9 @@ def listed_networks_for(person) -> QuerySet[Network]:
     )
 
 
-def network_members(network: Network, *, status: str = Status.ACTIVE) -> QuerySet[NetworkMembership]:
+def network_members(
+    network: Network, *, status: str = Status.ACTIVE
+) -> QuerySet[NetworkMembership]:
     """Member organizations with their people count and whether they accepted the charter."""
     people = (
         OrgMembership.objects.filter(organization_id=OuterRef("organization_id"))
@@ -175,7 +179,9 @@ def open_network_invitations(network: Network) -> QuerySet[Invitation]:
 
     return (
         Invitation.objects.filter(
-            kind=Invitation.Kind.NETWORK, network=network, status=Invitation.Status.PENDING,
+            kind=Invitation.Kind.NETWORK,
+            network=network,
+            status=Invitation.Status.PENDING,
             expires_at__gt=timezone.now(),
         )
         .select_related("invited_by", "inviting_organization")
@@ -189,7 +195,8 @@ def invitations_for(person) -> QuerySet[Invitation]:
 
     return (
         Invitation.objects.filter(
-            email__iexact=person.email, status=Invitation.Status.PENDING,
+            email__iexact=person.email,
+            status=Invitation.Status.PENDING,
             expires_at__gt=timezone.now(),
         )
         .select_related("network", "organization", "invited_by", "inviting_organization")
@@ -210,8 +217,10 @@ def open_colleague_invitations(organization: Organization) -> QuerySet[Invitatio
 
     return (
         Invitation.objects.filter(
-            kind=Invitation.Kind.COLLEAGUE, organization=organization,
-            status=Invitation.Status.PENDING, expires_at__gt=timezone.now(),
+            kind=Invitation.Kind.COLLEAGUE,
+            organization=organization,
+            status=Invitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
         )
         .select_related("invited_by")
         .order_by("-created_at")
@@ -226,7 +235,11 @@ def organizations_for(person) -> QuerySet[Organization]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return permissions.organizations_visible_to(person).annotate(people_count=Subquery(people)).order_by("name", "pk")
+    return (
+        permissions.organizations_visible_to(person)
+        .annotate(people_count=Subquery(people))
+        .order_by("name", "pk")
+    )
 
 
 def charter_acceptances(network: Network) -> QuerySet[AgreementAcceptance]:

@@ -55,7 +55,9 @@ def person_sign_up(*, email: str, name: str, password: str) -> Person:
     email = _clean_email(email)
     name = _required(name, "name", "Your name")
     if Person.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email already exists. Sign in instead."})
+        raise ValidationError(
+            {"email": "An account with this email already exists. Sign in instead."}
+        )
     person = Person(email=email, name=name[:150])
     try:
         validate_password(password, person)
@@ -98,13 +100,19 @@ def organization_create(*, actor: Person, name: str, **fields) -> Organization:
     organization.save()
     department = (fields.get("department") or "").strip()
     OrgMembership.objects.create(
-        person=actor, organization=organization, role=OrgMembership.Role.TEAM_LEADER,
+        person=actor,
+        organization=organization,
+        role=OrgMembership.Role.TEAM_LEADER,
         department=department,
     )
     actor.__dict__.pop("_network_memberships", None)
     emit(
-        actor=actor, organization=organization, verb="organization.created", obj=organization,
-        audience=Audience.ORGANIZATION, summary=f"{actor} created {organization}",
+        actor=actor,
+        organization=organization,
+        verb="organization.created",
+        obj=organization,
+        audience=Audience.ORGANIZATION,
+        summary=f"{actor} created {organization}",
     )
     return organization
 
@@ -125,15 +133,22 @@ def organization_update(*, actor: Person, organization: Organization, **fields) 
     organization.full_clean()
     organization.save()
     emit(
-        actor=actor, organization=organization, verb="organization.updated", obj=organization,
-        audience=Audience.ORGANIZATION, summary=f"{actor} updated the profile of {organization}",
+        actor=actor,
+        organization=organization,
+        verb="organization.updated",
+        obj=organization,
+        audience=Audience.ORGANIZATION,
+        summary=f"{actor} updated the profile of {organization}",
     )
     return organization
 
 
 @transaction.atomic
 def org_member_update(
-    *, actor: Person, membership: OrgMembership, role: str | None = None,
+    *,
+    actor: Person,
+    membership: OrgMembership,
+    role: str | None = None,
     department: str | None = None,
 ) -> OrgMembership:
     """A team leader changes a colleague's role or department."""
@@ -148,7 +163,9 @@ def org_member_update(
             and membership.role == OrgMembership.Role.TEAM_LEADER
             and not OrgMembership.objects.filter(
                 organization_id=membership.organization_id, role=OrgMembership.Role.TEAM_LEADER
-            ).exclude(pk=membership.pk).exists()
+            )
+            .exclude(pk=membership.pk)
+            .exists()
         ):
             raise ValidationError({"role": "An organization needs at least one team leader."})
         membership.role = role
@@ -156,8 +173,11 @@ def org_member_update(
         membership.department = department.strip()[:100]
     membership.save()
     emit(
-        actor=actor, organization=membership.organization, verb="organization.member_updated",
-        obj=membership, audience=Audience.ORGANIZATION,
+        actor=actor,
+        organization=membership.organization,
+        verb="organization.member_updated",
+        obj=membership,
+        audience=Audience.ORGANIZATION,
         summary=f"{actor} made {membership.person} {membership.get_role_display().lower()}"
         + (f" in {membership.department}" if membership.department else ""),
     )
@@ -181,7 +201,11 @@ def invitation_url(raw_token: str) -> str:
 
 @transaction.atomic
 def colleague_invite(
-    *, actor: Person, email: str, role: str = OrgMembership.Role.MEMBER, department: str = "",
+    *,
+    actor: Person,
+    email: str,
+    role: str = OrgMembership.Role.MEMBER,
+    department: str = "",
     message: str = "",
 ) -> tuple[Invitation, str]:
     """A team leader invites someone into the organization; they join only by accepting."""
@@ -190,26 +214,40 @@ def colleague_invite(
     if role not in OrgMembership.Role.values:
         raise ValidationError({"role": "Choose team leader or member."})
     organization = leader.organization
-    if OrgMembership.objects.filter(organization=organization, person__email__iexact=email).exists():
+    if OrgMembership.objects.filter(
+        organization=organization, person__email__iexact=email
+    ).exists():
         raise ValidationError({"email": f"This person is already in {organization}."})
     if Invitation.objects.filter(
-        kind=Invitation.Kind.COLLEAGUE, organization=organization, email__iexact=email,
-        status=Invitation.Status.PENDING, expires_at__gt=timezone.now(),
+        kind=Invitation.Kind.COLLEAGUE,
+        organization=organization,
+        email__iexact=email,
+        status=Invitation.Status.PENDING,
+        expires_at__gt=timezone.now(),
     ).exists():
         raise ValidationError({"email": "This person already has an open invitation."})
     invitation, raw = _new_invitation(
-        kind=Invitation.Kind.COLLEAGUE, email=email, organization=organization, role=role,
-        department=department.strip()[:100], message=message.strip(), invited_by=actor,
+        kind=Invitation.Kind.COLLEAGUE,
+        email=email,
+        organization=organization,
+        role=role,
+        department=department.strip()[:100],
+        message=message.strip(),
+        invited_by=actor,
         inviting_organization=organization,
     )
     queue_email(
-        to=email, subject=f"{actor} invites you to join {organization} on Consortia",
+        to=email,
+        subject=f"{actor} invites you to join {organization} on Consortia",
         template="networks/email/colleague_invitation.txt",
         context={"invitation": invitation, "url": invitation_url(raw), "actor": actor},
     )
     emit(
-        actor=actor, organization=organization, verb="organization.colleague_invited",
-        obj=invitation, audience=Audience.ORGANIZATION,
+        actor=actor,
+        organization=organization,
+        verb="organization.colleague_invited",
+        obj=invitation,
+        audience=Audience.ORGANIZATION,
         summary=f"{actor} invited {email} to join {organization}",
     )
     return invitation, raw
@@ -220,7 +258,9 @@ def invitation_by_token(raw_token: str) -> Invitation:
     from django.http import Http404
 
     invitation = (
-        Invitation.objects.select_related("network", "organization", "invited_by", "inviting_organization")
+        Invitation.objects.select_related(
+            "network", "organization", "invited_by", "inviting_organization"
+        )
         .filter(digest=hash_token(raw_token or ""))
         .first()
     )
@@ -240,14 +280,18 @@ def _check_answerable(actor: Person, invitation: Invitation) -> None:
         raise ValidationError("This invitation has expired; ask for a new one.")
     if actor.email.lower() != invitation.email.lower():
         raise PermissionDenied(
-            f"This invitation was sent to {invitation.email}; sign in with that address to answer it."
+            f"This invitation was sent to {invitation.email}; "
+            "sign in with that address to answer it."
         )
 
 
 def _mark_answered(invitation: Invitation, actor: Person, status: str, reason: str = "") -> bool:
     """Flip a pending invitation with one conditional UPDATE, so a link works exactly once."""
     updated = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
-        status=status, answered_at=timezone.now(), answered_by=actor, decline_reason=reason,
+        status=status,
+        answered_at=timezone.now(),
+        answered_by=actor,
+        decline_reason=reason,
     )
     if not updated:
         raise ValidationError("This invitation has already been answered.")
@@ -266,13 +310,18 @@ def invitation_accept(*, actor: Person, invitation: Invitation) -> Invitation:
             )
         _mark_answered(invitation, actor, Invitation.Status.ACCEPTED)
         membership = OrgMembership.objects.create(
-            person=actor, organization=invitation.organization,
-            role=invitation.role or OrgMembership.Role.MEMBER, department=invitation.department,
+            person=actor,
+            organization=invitation.organization,
+            role=invitation.role or OrgMembership.Role.MEMBER,
+            department=invitation.department,
         )
         permissions.forget_memberships(actor)
         emit(
-            actor=actor, organization=invitation.organization, verb="organization.member_joined",
-            obj=membership, audience=Audience.ORGANIZATION,
+            actor=actor,
+            organization=invitation.organization,
+            verb="organization.member_joined",
+            obj=membership,
+            audience=Audience.ORGANIZATION,
             summary=f"{actor} joined {invitation.organization}",
         )
         return invitation
@@ -301,11 +350,17 @@ def invitation_accept(*, actor: Person, invitation: Invitation) -> Invitation:
     membership.admission_votes.all().delete()
     permissions.forget_memberships(actor)
     emit(
-        actor=actor, organization=organization, network=network, verb="network.invitation_accepted",
-        obj=membership, audience=Audience.NETWORK,
-        summary=f"{organization} accepted the invitation to join {network}; admission is up to the members",
+        actor=actor,
+        organization=organization,
+        network=network,
+        verb="network.invitation_accepted",
+        obj=membership,
+        audience=Audience.NETWORK,
+        summary=f"{organization} accepted the invitation to join {network}; "
+        "admission is up to the members",
     )
     _notify_team_leaders_of_pending(membership)
+    _open_admission_poll(membership)
     return invitation
 
 
@@ -315,14 +370,21 @@ def invitation_decline(*, actor: Person, invitation: Invitation, reason: str = "
     _mark_answered(invitation, actor, Invitation.Status.DECLINED, reason.strip())
     if invitation.kind == Invitation.Kind.NETWORK:
         emit(
-            actor=actor, organization=actor.organization, network=invitation.network,
-            verb="network.invitation_declined", obj=invitation, audience=Audience.NETWORK,
+            actor=actor,
+            organization=actor.organization,
+            network=invitation.network,
+            verb="network.invitation_declined",
+            obj=invitation,
+            audience=Audience.NETWORK,
             summary=f"{invitation.email} declined the invitation to join {invitation.network}",
         )
     else:
         emit(
-            actor=actor, organization=invitation.organization, verb="organization.invitation_declined",
-            obj=invitation, audience=Audience.ORGANIZATION,
+            actor=actor,
+            organization=invitation.organization,
+            verb="organization.invitation_declined",
+            obj=invitation,
+            audience=Audience.ORGANIZATION,
             summary=f"{invitation.email} declined the invitation to join {invitation.organization}",
         )
     return invitation
@@ -342,8 +404,11 @@ def invitation_revoke(*, actor: Person, invitation: Invitation) -> Invitation:
     )
     invitation.refresh_from_db()
     emit(
-        actor=actor, organization=actor.organization, network=invitation.network,
-        verb="invitation.revoked", obj=invitation,
+        actor=actor,
+        organization=actor.organization,
+        network=invitation.network,
+        verb="invitation.revoked",
+        obj=invitation,
         audience=Audience.NETWORK if invitation.network_id else Audience.ORGANIZATION,
         summary=f"{actor} withdrew the invitation to {invitation.email}",
     )
@@ -355,8 +420,14 @@ def invitation_revoke(*, actor: Person, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def network_found(
-    *, actor: Person, name: str, slug: str = "", description: str = "", charter_title: str = "",
-    charter_text: str = "", visibility: str = Network.Visibility.LISTED,
+    *,
+    actor: Person,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    charter_title: str = "",
+    charter_text: str = "",
+    visibility: str = Network.Visibility.LISTED,
     approvals_required: int = 1,
 ) -> Network:
     """Found a network with its charter; the founder's organization is its first member.
@@ -378,7 +449,9 @@ def network_found(
     elif Network.objects.filter(slug=slug).exists():
         errors["slug"] = f"The address “{slug}” is taken by another network; choose another."
     if not (charter_text or "").strip():
-        errors["charter_text"] = "Write the charter the members will accept: why you partner and how."
+        errors["charter_text"] = (
+            "Write the charter the members will accept: why you partner and how."
+        )
     if visibility not in Network.Visibility.values:
         errors["visibility"] = "Choose listed or unlisted."
     if not isinstance(approvals_required, int) or not 1 <= approvals_required <= 50:
@@ -386,8 +459,11 @@ def network_found(
     if errors:
         raise ValidationError(errors)
     network = Network(
-        name=name[:150], slug=slug, description=(description or "").strip(),
-        visibility=visibility, approvals_required=approvals_required,
+        name=name[:150],
+        slug=slug,
+        description=(description or "").strip(),
+        visibility=visibility,
+        approvals_required=approvals_required,
     )
     network.full_clean()
     try:
@@ -396,20 +472,33 @@ def network_found(
     except IntegrityError:
         raise ValidationError({"slug": f"The address “{slug}” is taken; choose another."}) from None
     charter = Agreement.objects.create(
-        network=network, kind=Agreement.Kind.CHARTER, version=1,
+        network=network,
+        kind=Agreement.Kind.CHARTER,
+        version=1,
         title=(charter_title or "").strip() or f"{network.name} charter",
-        text=charter_text.strip(), created_by=actor,
+        text=charter_text.strip(),
+        created_by=actor,
     )
     now = timezone.now()
     NetworkMembership.objects.create(
-        network=network, organization=leader.organization, status=Status.ACTIVE,
-        requested_by=actor, decided_at=now, joined_at=now,
+        network=network,
+        organization=leader.organization,
+        status=Status.ACTIVE,
+        requested_by=actor,
+        decided_at=now,
+        joined_at=now,
     )
-    AgreementAcceptance.objects.create(agreement=charter, organization=leader.organization, person=actor)
+    AgreementAcceptance.objects.create(
+        agreement=charter, organization=leader.organization, person=actor
+    )
     permissions.forget_memberships(actor)
     emit(
-        actor=actor, organization=leader.organization, network=network, verb="network.founded",
-        obj=network, audience=Audience.NETWORK,
+        actor=actor,
+        organization=leader.organization,
+        network=network,
+        verb="network.founded",
+        obj=network,
+        audience=Audience.NETWORK,
         summary=f"{leader.organization} founded {network} and accepted its charter",
     )
     return network
@@ -428,29 +517,46 @@ def network_invite_organization(
             network=network, organization_id=invitee.membership.organization_id
         ).first()
         if other and other.status == Status.ACTIVE:
-            raise ValidationError({"email": f"{other.organization} is already a member of {network}."})
+            raise ValidationError(
+                {"email": f"{other.organization} is already a member of {network}."}
+            )
         if other and other.is_pending:
             raise ValidationError(
                 {"email": f"{other.organization} is already waiting for admission to {network}."}
             )
     if Invitation.objects.filter(
-        kind=Invitation.Kind.NETWORK, network=network, email__iexact=email,
-        status=Invitation.Status.PENDING, expires_at__gt=timezone.now(),
+        kind=Invitation.Kind.NETWORK,
+        network=network,
+        email__iexact=email,
+        status=Invitation.Status.PENDING,
+        expires_at__gt=timezone.now(),
     ).exists():
-        raise ValidationError({"email": "This address already has an open invitation to this network."})
+        raise ValidationError(
+            {"email": "This address already has an open invitation to this network."}
+        )
     invitation, raw = _new_invitation(
-        kind=Invitation.Kind.NETWORK, email=email, network=network, message=(message or "").strip(),
-        invited_by=actor, inviting_organization=membership.organization,
+        kind=Invitation.Kind.NETWORK,
+        email=email,
+        network=network,
+        message=(message or "").strip(),
+        invited_by=actor,
+        inviting_organization=membership.organization,
     )
     queue_email(
-        to=email, subject=f"{membership.organization} invites your organization to {network}",
+        to=email,
+        subject=f"{membership.organization} invites your organization to {network}",
         template="networks/email/network_invitation.txt",
         context={"invitation": invitation, "url": invitation_url(raw), "actor": actor},
     )
     emit(
-        actor=actor, organization=membership.organization, network=network,
-        verb="network.organization_invited", obj=invitation, audience=Audience.NETWORK,
-        summary=f"{membership.organization} invited {email} to bring their organization into {network}",
+        actor=actor,
+        organization=membership.organization,
+        network=network,
+        verb="network.organization_invited",
+        obj=invitation,
+        audience=Audience.NETWORK,
+        summary=f"{membership.organization} invited {email} "
+        f"to bring their organization into {network}",
     )
     return invitation, raw
 
@@ -481,7 +587,9 @@ def network_apply(*, actor: Person, network: Network, message: str = "") -> Netw
     if existing and existing.status == Status.ACTIVE:
         raise ValidationError(f"{organization} is already a member of {network}.")
     if existing and existing.is_pending:
-        raise ValidationError(f"{organization} has already asked to join {network}; the members are deciding.")
+        raise ValidationError(
+            f"{organization} has already asked to join {network}; the members are deciding."
+        )
     membership = existing or NetworkMembership(network=network, organization=organization)
     membership.status = Status.APPLIED
     membership.message = (message or "").strip()
@@ -493,12 +601,25 @@ def network_apply(*, actor: Person, network: Network, message: str = "") -> Netw
     membership.admission_votes.all().delete()
     permissions.forget_memberships(actor)
     emit(
-        actor=actor, organization=organization, network=network, verb="network.applied",
-        obj=membership, audience=Audience.NETWORK,
+        actor=actor,
+        organization=organization,
+        network=network,
+        verb="network.applied",
+        obj=membership,
+        audience=Audience.NETWORK,
         summary=f"{organization} asked to join {network}",
     )
     _notify_team_leaders_of_pending(membership)
+    _open_admission_poll(membership)
     return membership
+
+
+def _open_admission_poll(membership: NetworkMembership) -> None:
+    """Under the "vote" admission rule, a pending membership is decided by a poll."""
+    if membership.network.admission_rule == Network.AdmissionRule.VOTE:
+        from consortia.decisions.services import admission_poll_open
+
+        admission_poll_open(membership)
 
 
 def admission_threshold(network: Network) -> tuple[int, int]:
@@ -510,8 +631,11 @@ def admission_threshold(network: Network) -> tuple[int, int]:
 def admission_evaluate(membership: NetworkMembership) -> str:
     """Apply the network's admission rule to a pending membership; return its status.
 
-    This is the seam where a vote (the decisions capability) can replace the interim rule.
+    This is the seam where a vote (the decisions capability) can replace the interim rule:
+    under the "vote" rule the admission poll's outcome decides, not approvals.
     """
+    if membership.network.admission_rule == Network.AdmissionRule.VOTE:
+        return membership.status
     needed, voters = admission_threshold(membership.network)
     votes = list(membership.admission_votes.values_list("decision", flat=True))
     approvals = votes.count(AdmissionVote.Decision.APPROVE)
@@ -521,25 +645,35 @@ def admission_evaluate(membership: NetworkMembership) -> str:
         membership.status, membership.decided_at, membership.joined_at = Status.ACTIVE, now, now
         membership.save(update_fields=["status", "decided_at", "joined_at"])
         emit(
-            actor=None, organization=membership.organization, network=membership.network,
-            verb="network.admitted", obj=membership, audience=Audience.NETWORK,
+            actor=None,
+            organization=membership.organization,
+            network=membership.network,
+            verb="network.admitted",
+            obj=membership,
+            audience=Audience.NETWORK,
             summary=f"{membership.organization} was admitted to {membership.network} "
             f"({approvals} of {needed} approvals needed)",
         )
         _notify_org_leaders(
-            membership, subject=f"Welcome to {membership.network}",
+            membership,
+            subject=f"Welcome to {membership.network}",
             template="networks/email/admitted.txt",
         )
     elif rejections > voters - needed:
         membership.status, membership.decided_at = Status.REJECTED, now
         membership.save(update_fields=["status", "decided_at"])
         emit(
-            actor=None, organization=membership.organization, network=membership.network,
-            verb="network.not_admitted", obj=membership, audience=Audience.NETWORK,
+            actor=None,
+            organization=membership.organization,
+            network=membership.network,
+            verb="network.not_admitted",
+            obj=membership,
+            audience=Audience.NETWORK,
             summary=f"{membership.organization} was not admitted to {membership.network}",
         )
         _notify_org_leaders(
-            membership, subject=f"Your request to join {membership.network}",
+            membership,
+            subject=f"Your request to join {membership.network}",
             template="networks/email/not_admitted.txt",
         )
     return membership.status
@@ -550,7 +684,9 @@ def _notify_org_leaders(membership: NetworkMembership, *, subject: str, template
         organization=membership.organization, role=OrgMembership.Role.TEAM_LEADER
     ).select_related("person"):
         queue_email(
-            to=leader.person.email, subject=subject, template=template,
+            to=leader.person.email,
+            subject=subject,
+            template=template,
             context={"membership": membership, "person": leader.person},
         )
 
@@ -563,6 +699,10 @@ def admission_vote(
     network = membership.network
     voter = permissions.require_acting_member(actor, network)
     permissions.require_team_leader(actor, "Only a team leader can decide on admissions.")
+    if network.admission_rule == Network.AdmissionRule.VOTE:
+        raise ValidationError(
+            f"{network} admits organizations by poll: vote in the admission poll under Decisions."
+        )
     if decision not in AdmissionVote.Decision.values:
         raise ValidationError({"decision": "Choose approve or reject."})
     membership = NetworkMembership.objects.select_for_update().get(pk=membership.pk)
@@ -573,15 +713,24 @@ def admission_vote(
         )
     if decision == AdmissionVote.Decision.REJECT and not (reason or "").strip():
         raise ValidationError({"reason": "Say why, so the organization understands the decision."})
-    if AdmissionVote.objects.filter(membership=membership, organization=voter.organization).exists():
+    if AdmissionVote.objects.filter(
+        membership=membership, organization=voter.organization
+    ).exists():
         raise ValidationError(f"{voter.organization} has already decided on this admission.")
     AdmissionVote.objects.create(
-        membership=membership, organization=voter.organization, person=actor, decision=decision,
+        membership=membership,
+        organization=voter.organization,
+        person=actor,
+        decision=decision,
         reason=(reason or "").strip(),
     )
     emit(
-        actor=actor, organization=voter.organization, network=network,
-        verb=f"network.admission_{decision}d", obj=membership, audience=Audience.NETWORK,
+        actor=actor,
+        organization=voter.organization,
+        network=network,
+        verb=f"network.admission_{decision}d",
+        obj=membership,
+        audience=Audience.NETWORK,
         summary=f"{voter.organization} {'approved' if decision == 'approve' else 'rejected'} "
         f"the admission of {membership.organization}",
     )
@@ -595,19 +744,29 @@ def charter_accept(*, actor: Person, network: Network) -> AgreementAcceptance:
     leader = permissions.require_team_leader(actor, "Only a team leader can accept the charter.")
     membership = permissions.membership_of(actor, network)
     if membership is None or membership.status not in (Status.ACTIVE, *NetworkMembership.PENDING):
-        raise PermissionDenied("Only members and organizations waiting for admission accept the charter.")
+        raise PermissionDenied(
+            "Only members and organizations waiting for admission accept the charter."
+        )
     charter = permissions.current_charter(network)
     if charter is None:
         raise ValidationError("This network has no charter to accept.")
-    if AgreementAcceptance.objects.filter(agreement=charter, organization=leader.organization).exists():
-        raise ValidationError(f"{leader.organization} has already accepted version {charter.version} of the charter.")
+    if AgreementAcceptance.objects.filter(
+        agreement=charter, organization=leader.organization
+    ).exists():
+        raise ValidationError(
+            f"{leader.organization} has already accepted version {charter.version} of the charter."
+        )
     acceptance = AgreementAcceptance.objects.create(
         agreement=charter, organization=leader.organization, person=actor
     )
     network.__dict__.pop("_charter_accepted", None)
     emit(
-        actor=actor, organization=leader.organization, network=network, verb="agreement.accepted",
-        obj=acceptance, audience=Audience.NETWORK,
+        actor=actor,
+        organization=leader.organization,
+        network=network,
+        verb="agreement.accepted",
+        obj=acceptance,
+        audience=Audience.NETWORK,
         summary=f"{leader.organization} accepted the charter (version {charter.version})",
     )
     return acceptance
@@ -616,7 +775,9 @@ def charter_accept(*, actor: Person, network: Network) -> AgreementAcceptance:
 @transaction.atomic
 def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
     """An organization leaves (or withdraws its pending request); nobody can stop it."""
-    leader = permissions.require_team_leader(actor, "Only a team leader can take the organization out of a network.")
+    leader = permissions.require_team_leader(
+        actor, "Only a team leader can take the organization out of a network."
+    )
     membership = (
         NetworkMembership.objects.select_for_update()
         .filter(network=network, organization=leader.organization)
@@ -630,10 +791,14 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
     membership.save(update_fields=["status", "ended_at"])
     permissions.forget_memberships(actor)
     emit(
-        actor=actor, organization=leader.organization, network=network,
-        verb="network.left" if was_active else "network.request_withdrawn", obj=membership,
+        actor=actor,
+        organization=leader.organization,
+        network=network,
+        verb="network.left" if was_active else "network.request_withdrawn",
+        obj=membership,
         audience=Audience.NETWORK,
-        summary=f"{leader.organization} left {network}" if was_active
+        summary=f"{leader.organization} left {network}"
+        if was_active
         else f"{leader.organization} withdrew its request to join {network}",
     )
     if was_active:
@@ -657,8 +822,12 @@ def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
     if actor.organization:
         emit(
-            actor=actor, organization=actor.organization, verb="api_token.created", obj=token,
-            audience=Audience.ORGANIZATION, summary=f"{actor} created an API token “{name}”",
+            actor=actor,
+            organization=actor.organization,
+            verb="api_token.created",
+            obj=token,
+            audience=Audience.ORGANIZATION,
+            summary=f"{actor} created an API token “{name}”",
         )
     return token, raw
 

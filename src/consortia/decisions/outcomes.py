@@ -1,0 +1,252 @@
+"""What a poll does when it closes: a registry of actions, applied exactly once by poll_settle().
+
+Other apps register their own actions at import time (from their AppConfig.ready())::
+
+    from consortia.decisions.outcomes import register
+
+    @register("initiative.elect_leader", label="Elect an initiative leader",
+              kinds=("ranked", "consensus"), validate=check_payload)
+    def elect_leader(poll, result):
+        ...
+
+``validate(network, payload) -> payload`` runs when the poll is created and raises
+ValidationError for a payload that cannot work; ``excluded(poll) -> set of organization ids``
+names organizations that do not vote (the one whose removal is decided); ``electorate(poll) ->
+organization ids`` replaces the default electorate (the network's active member organizations),
+e.g. with the participants of an initiative; the action function
+receives the poll and the stored result (``result["passed"]``, ``result["winners"]``) and runs
+inside the settling transaction, after the conditional UPDATE that makes it run only once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from consortia.core.events import emit
+from consortia.core.models import Audience
+from consortia.networks.models import Agreement, NetworkMembership
+
+Status = NetworkMembership.Status
+DECISION_KINDS = ("yes_no", "consensus")
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    apply: Callable
+    kinds: tuple[str, ...] = DECISION_KINDS
+    validate: Callable | None = None
+    excluded: Callable | None = None
+    electorate: Callable | None = None
+    system_only: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, Action] = {}
+
+
+def register(
+    name: str,
+    func: Callable | None = None,
+    *,
+    label: str | None = None,
+    kinds=DECISION_KINDS,
+    validate=None,
+    excluded=None,
+    electorate=None,
+    system_only: bool = False,
+):
+    """Register the function applying the outcome of polls with action `name`, as a decorator
+    (``@register("x", label=...)``) or directly (``register("x", func)``). The function is
+    called as ``func(poll, result)``."""
+
+    def decorator(func):
+        _REGISTRY[name] = Action(
+            name=name,
+            label=label or name.replace("_", " ").replace(".", ": ").capitalize(),
+            apply=func,
+            kinds=tuple(kinds),
+            validate=validate,
+            excluded=excluded,
+            electorate=electorate,
+            system_only=system_only,
+        )
+        return func
+
+    return decorator(func) if func is not None else decorator
+
+
+def get(name: str) -> Action | None:
+    return _REGISTRY.get(name)
+
+
+def choices(*, include_system: bool = False) -> list[tuple[str, str]]:
+    return [
+        (action.name, action.label)
+        for action in _REGISTRY.values()
+        if include_system or not action.system_only
+    ]
+
+
+# Built-in actions -------------------------------------------------------------------------
+
+
+def _membership(network, payload) -> NetworkMembership:
+    membership_id = payload.get("membership") if isinstance(payload, dict) else None
+    membership = (
+        NetworkMembership.objects.select_related("organization")
+        .filter(network=network, pk=membership_id)
+        .first()
+        if isinstance(membership_id, int)
+        else None
+    )
+    if membership is None:
+        raise ValidationError({"action_payload": "Name the membership the poll decides on."})
+    return membership
+
+
+def _validate_admit(network, payload) -> dict:
+    membership = _membership(network, payload)
+    if not membership.is_pending:
+        raise ValidationError(f"{membership.organization} is not waiting for admission.")
+    return {
+        "membership": membership.pk,
+        "organization": membership.organization.name,
+        "requested_at": membership.created_at.isoformat(),
+    }
+
+
+def _validate_remove(network, payload) -> dict:
+    membership = _membership(network, payload)
+    if membership.status != Status.ACTIVE:
+        raise ValidationError(f"{membership.organization} is not an active member.")
+    reason = (payload.get("reason") or "").strip() if isinstance(payload.get("reason"), str) else ""
+    if not reason:
+        raise ValidationError(
+            {"reason": "State the reason for the removal; the organization will read it."}
+        )
+    return {
+        "membership": membership.pk,
+        "organization": membership.organization.name,
+        "organization_id": membership.organization_id,
+        "reason": reason[:2000],
+    }
+
+
+def _excluded_remove(poll) -> set[int]:
+    org_id = poll.action_payload.get("organization_id")
+    return {org_id} if org_id else set()
+
+
+def _validate_amend(network, payload) -> dict:
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError({"charter_text": "Write the amended charter text."})
+    title = payload.get("title") if isinstance(payload.get("title"), str) else ""
+    return {"text": text.strip(), "title": title.strip()[:200]}
+
+
+@register("admit", label="Admit an organization", validate=_validate_admit, system_only=True)
+def admit(poll, result) -> None:
+    """Admit the applicant when the poll passes, otherwise reject it (replaces the interim rule)."""
+    membership = (
+        NetworkMembership.objects.select_for_update()
+        .select_related("organization", "network")
+        .filter(pk=poll.action_payload.get("membership"))
+        .first()
+    )
+    if (
+        membership is None
+        or not membership.is_pending
+        or membership.created_at.isoformat() != poll.action_payload.get("requested_at")
+    ):
+        return  # withdrawn, decided or asked again meanwhile: this poll no longer decides it
+    now = timezone.now()
+    if result.get("passed"):
+        membership.status, membership.decided_at, membership.joined_at = Status.ACTIVE, now, now
+        membership.save(update_fields=["status", "decided_at", "joined_at"])
+        verb, summary = "network.admitted", f"{membership.organization} was admitted by vote"
+    else:
+        membership.status, membership.decided_at = Status.REJECTED, now
+        membership.save(update_fields=["status", "decided_at"])
+        verb, summary = "network.not_admitted", f"{membership.organization} was not admitted"
+    emit(
+        actor=None,
+        organization=membership.organization,
+        network=poll.network,
+        verb=verb,
+        obj=membership,
+        audience=Audience.NETWORK,
+        summary=f"{summary} ({poll.title})",
+    )
+
+
+@register(
+    "remove",
+    label="Remove a member organization",
+    validate=_validate_remove,
+    excluded=_excluded_remove,
+)
+def remove(poll, result) -> None:
+    """Remove the member when the poll passes; effective at the close of the poll.
+
+    The organization keeps its own profile and people (organizations always see themselves)
+    and can export its data; it loses access to the network's member pages.
+    """
+    if not result.get("passed"):
+        return
+    membership = (
+        NetworkMembership.objects.select_for_update()
+        .select_related("organization")
+        .filter(pk=poll.action_payload.get("membership"))
+        .first()
+    )
+    if membership is None or membership.status != Status.ACTIVE:
+        return
+    membership.status, membership.ended_at = Status.REMOVED, poll.closes_at
+    membership.save(update_fields=["status", "ended_at"])
+    emit(
+        actor=None,
+        organization=membership.organization,
+        network=poll.network,
+        verb="network.removed",
+        obj=membership,
+        audience=Audience.NETWORK,
+        summary=f"{membership.organization} was removed by vote: "
+        f"{poll.action_payload.get('reason', '')}",
+    )
+
+
+@register("amend_charter", label="Amend the charter", validate=_validate_amend)
+def amend_charter(poll, result) -> None:
+    """Publish the amended charter as the next version; members accept it before acting again."""
+    if not result.get("passed"):
+        return
+    latest = (
+        Agreement.objects.filter(network=poll.network, kind=Agreement.Kind.CHARTER)
+        .order_by("-version")
+        .first()
+    )
+    version = (latest.version if latest else 0) + 1
+    agreement = Agreement.objects.create(
+        network=poll.network,
+        kind=Agreement.Kind.CHARTER,
+        version=version,
+        title=poll.action_payload.get("title") or (latest.title if latest else "Charter"),
+        text=poll.action_payload["text"],
+        created_by=poll.created_by,
+    )
+    poll.network.__dict__.pop("_current_charter", None)
+    poll.network.__dict__.pop("_charter_accepted", None)
+    emit(
+        actor=None,
+        network=poll.network,
+        verb="agreement.amended",
+        obj=agreement,
+        audience=Audience.NETWORK,
+        summary=f"The charter was amended by vote (version {version}); "
+        "each member accepts it before acting again",
+    )

@@ -1,0 +1,160 @@
+"""The Decisions tab of a network: poll list, new poll, poll page, ballots, export (C2).
+
+Every view is parse → permission (permissions.py) → service or selector → render. Casting a
+ballot with HTMX swaps the ballot panel (with the receipt); without JavaScript the form posts
+and the page comes back with the receipt in a message.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consortia.core import htmx
+from consortia.decisions import forms, permissions, selectors, services
+from consortia.networks import permissions as network_permissions
+from consortia.networks.models import NetworkMembership
+from consortia.networks.views import _network_context
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _poll_context(request, network, poll, **extra) -> dict:
+    context = _network_context(request, network, "decisions")
+    context.update(selectors.poll_page(poll, request.user))
+    context.setdefault("outcome_form", forms.OutcomeForm())
+    context["is_author"] = (
+        poll.created_by_id is not None
+        and request.user.is_team_leader
+        and poll.created_by_id == request.user.pk
+    )
+    context.update(extra)
+    return context
+
+
+@login_required
+def poll_list(request, slug):
+    person = request.user
+    network = network_permissions.get_network_for(person, slug, need="member")
+    current, closed = selectors.polls_of(network)
+    context = _network_context(request, network, "decisions")
+    context.update(
+        current=current,
+        closed=Paginator(closed, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        can_create=permissions.can_create(person, network),
+    )
+    return render(request, "decisions/poll_list.html", context)
+
+
+@login_required
+@GET_POST
+def poll_create(request, slug):
+    person = request.user
+    network = network_permissions.get_network_for(person, slug, need="act")
+    network_permissions.require_team_leader(
+        person, "Only a team leader can put a question to the network."
+    )
+    members = (
+        NetworkMembership.objects.filter(network=network, status=NetworkMembership.Status.ACTIVE)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+    if request.method == "POST":
+        form = forms.PollCreateForm(request.POST, members=members)
+        if form.is_valid():
+            try:
+                poll = services.poll_create(
+                    actor=person, network=network, **form.service_arguments()
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, f"The poll “{poll.title}” is open to the members.")
+                return redirect("poll_detail", slug=network.slug, pk=poll.pk)
+    else:
+        form = forms.PollCreateForm(members=members)
+    context = _network_context(request, network, "decisions", form=form)
+    status = htmx.UNPROCESSABLE if form.errors else 200
+    return render(request, "decisions/poll_form.html", context, status=status)
+
+
+@login_required
+def poll_detail(request, slug, pk):
+    network, poll = permissions.get_poll_for(request.user, slug, pk)
+    return render(request, "decisions/poll_detail.html", _poll_context(request, network, poll))
+
+
+@login_required
+@require_POST
+def ballot_cast(request, slug, pk):
+    person = request.user
+    network, poll = permissions.get_poll_for(person, slug, pk)
+    context_extra = {}
+    status = 200
+    try:
+        options = list(poll.options.all())
+        choice = forms.choice_from_post(poll, options, request.POST)
+        _ballot, receipt = services.ballot_cast(actor=person, poll=poll, choice=choice)
+    except ValidationError as exc:
+        context_extra["ballot_errors"] = exc.messages
+        status = htmx.UNPROCESSABLE
+    except PermissionDenied as exc:
+        context_extra["ballot_errors"] = [str(exc)]
+        status = 403
+    else:
+        context_extra["receipt"] = receipt
+        messages.success(request, f"Your organization's ballot is recorded. Receipt: {receipt}")
+        if not htmx.is_htmx(request):
+            return redirect("poll_detail", slug=network.slug, pk=poll.pk)
+    poll.refresh_from_db()
+    context = _poll_context(request, network, poll, **context_extra)
+    response = htmx.page_or_fragment(
+        request, "decisions/poll_detail.html", "ballot", context, status=status
+    )
+    if htmx.is_htmx(request) and "receipt" in context:
+        # The live results change with the ballot: swap them out of band.
+        response.content += render_to_string(
+            "decisions/poll_detail.html#results", {**context, "oob": True}, request=request
+        ).encode()
+    return response
+
+
+@login_required
+def poll_export(request, slug, pk):
+    network, poll = permissions.get_poll_for(request.user, slug, pk)
+    try:
+        data = services.poll_export(poll)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("poll_detail", slug=network.slug, pk=poll.pk)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-ballots.json"'
+    return response
+
+
+@login_required
+@require_POST
+def poll_outcome(request, slug, pk):
+    person = request.user
+    network, poll = permissions.get_poll_for(person, slug, pk)
+    form = forms.OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.poll_record_outcome(actor=person, poll=poll, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "The outcome is recorded.")
+            return htmx.redirect(request, reverse("poll_detail", args=[network.slug, poll.pk]))
+    context = _poll_context(request, network, poll, outcome_form=form)
+    return render(request, "decisions/poll_detail.html", context, status=htmx.UNPROCESSABLE)
