@@ -3,8 +3,8 @@
 from collections import Counter
 
 import pytest
-from bench import run, synthetic
 
+from bench import run, synthetic
 from consortia.core.models import Event
 from consortia.networks.models import Network, NetworkMembership, Organization, Person
 

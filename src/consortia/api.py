@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError
 from consortia.core.api import router as core_router
 from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
+from consortia.initiatives.api import router as initiatives_router
 from consortia.networks.api import invitations_router, networks_router, organizations_router
 
 
@@ -85,4 +86,5 @@ api.add_router("/", core_router)
 api.add_router("/", organizations_router)
 api.add_router("/", networks_router)
 api.add_router("/", invitations_router)
+api.add_router("/", initiatives_router)
 api.add_router("/", decisions_router)

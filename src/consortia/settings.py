@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "consortia.core",
     "consortia.networks",
     "consortia.decisions",
+    "consortia.initiatives",
 ]
 
 MIDDLEWARE = [

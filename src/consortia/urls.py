@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("consortia.core.urls")),
     path("", include("consortia.networks.urls")),
     path("", include("consortia.decisions.urls")),
+    path("", include("consortia.initiatives.urls")),
 ]
 
 handler404 = "consortia.core.views.not_found"

@@ -1,0 +1,75 @@
+"""Forms coerce input; the services decide what is allowed."""
+
+from django import forms
+
+from consortia.core.forms import ServiceForm, text_field
+
+from .models import Request
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class InitiativeForm(ServiceForm):
+    title = text_field("Title", required=True, max_length=200)
+    objective = text_field(
+        "Objective", required=True, rows=3, help_text="What the partners want to achieve together."
+    )
+    scope = text_field("Scope", rows=3, help_text="What the initiative covers.")
+    boundaries = text_field("Boundaries", rows=3, help_text="What is out of scope.")
+    challenge_url = forms.URLField(
+        label="Challenge it addresses",
+        required=False,
+        assume_scheme="https",
+        help_text="A link to the challenge, if there is one.",
+    )
+    starts_on = forms.DateField(label="Starts on", widget=DATE)
+    ends_on = forms.DateField(
+        label="Ends on", widget=DATE, help_text="A leader's term lasts until the end of this day."
+    )
+
+
+class PlanForm(ServiceForm):
+    goals = text_field("Goals", required=True, rows=4)
+    rules = text_field("Rules of engagement", rows=4)
+    boundaries = text_field("Boundaries", rows=3, help_text="What the plan leaves out.")
+
+
+class RequestForm(ServiceForm):
+    to_organization = forms.ModelChoiceField(
+        label="Ask organization", queryset=None, empty_label="Choose an organization"
+    )
+    to_person = forms.ModelChoiceField(
+        label="Ask a specific person",
+        queryset=None,
+        required=False,
+        empty_label="Its team leaders",
+        help_text="Leave empty to ask the organization's team leaders.",
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=Request.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Request.Kind.TASK,
+    )
+    title = text_field("What do you ask for?", required=True, max_length=200)
+    description = text_field("Details", rows=4)
+    due_on = forms.DateField(label="Proposed due date", widget=DATE)
+    on_behalf_of_initiative = forms.BooleanField(
+        label="Send on behalf of the initiative (as its leader)", required=False
+    )
+
+    def __init__(self, *args, organizations, people, leader: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organization"].queryset = organizations
+        self.fields["to_person"].queryset = people
+        if not leader:
+            del self.fields["on_behalf_of_initiative"]
+
+
+class ReasonForm(ServiceForm):
+    reason = text_field("Reason", rows=2)
+
+
+class DateReasonForm(ServiceForm):
+    due_on = forms.DateField(label="New date", widget=DATE)
+    reason = text_field("Reason", rows=2)
