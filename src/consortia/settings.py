@@ -209,7 +209,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Consortia <consortia@localhost>")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_served_host = env_str("HOST") if env_str("HOST") not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+SITE_URL = env_str("SITE_URL", f"http://{_served_host}:{env_str('PORT') or 8000}").rstrip("/")
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)

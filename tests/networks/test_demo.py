@@ -135,3 +135,14 @@ def test_the_sign_in_text_names_the_lead_login_and_the_password():
     text = demo.logins_text()
     assert demo.LEAD_EMAIL in text
     assert demo.PASSWORD in text
+
+
+def test_it_shows_one_settled_and_one_open_decision(network):
+    from consortia.decisions import services as decisions
+    from consortia.decisions.models import Poll
+
+    polls = {poll.kind: poll for poll in Poll.objects.filter(network=network)}
+    assert polls["ranked"].state == "closed" and polls["consensus"].state == "open"
+    decisions.poll_settle(polls["ranked"])
+    polls["ranked"].refresh_from_db()
+    assert polls["ranked"].result["winners"] == ["Shared supplier-risk dashboard"]

@@ -442,6 +442,10 @@ def load() -> LoadResult:
         email=INVITEE_EMAIL,
         message=INVITATION_MESSAGE,
     )
+    from consortia.decisions import demo as decisions_demo
+
+    voters = [_fresh(leaders[org.name]) for org in ORGANIZATIONS if org.accepts_charter]
+    decisions_demo.load(network, voters)
     return LoadResult(network=network, created=True, people=people, organizations=len(all_orgs()))
 
 
