@@ -726,11 +726,14 @@ def test_it_shows_the_network_activity_to_members(as_other, world):
     assert "Gamma Group asked to join Northwind Alliance" in body
 
 
-def test_it_paginates_the_activity(as_leader, settings):
+def test_it_pages_the_activity_from_newer_to_older_without_counting_it(as_leader, settings):
     settings.PAGE_SIZE = 2
-    body = text(as_leader.get(url("network_activity", "northwind")))
-    assert "Page 1 of" in body
-    assert as_leader.get(url("network_activity", "northwind") + "?page=999").status_code == 200
+    first = text(as_leader.get(url("network_activity", "northwind")))
+    assert "Page 1" in first and "Older" in first
+    second = text(as_leader.get(url("network_activity", "northwind") + "?page=2"))
+    assert "Page 2" in second and "?page=1" in second
+    for page in ("999", "-3", "abc"):
+        assert as_leader.get(url("network_activity", "northwind") + f"?page={page}").status_code == 200
 
 
 def test_it_shows_the_charter_and_who_accepted_it_to_members(as_member):

@@ -35,18 +35,27 @@ def _charter_accepted(network_ref="network_id", org_ref="organization_id"):
     )
 
 
-def _approvals_needed():
+def _approvals_needed(network: Network | None = None):
     """Expression: approvals a pending membership needs (mirrors services.admission_threshold:
-    the network's setting, capped at its number of active members, at least one)."""
+    the network's setting, capped at its number of active members, at least one). Given the
+    network, the member count is an uncorrelated subquery the database computes once."""
     voters = (
-        NetworkMembership.objects.filter(network_id=OuterRef("network_id"), status=Status.ACTIVE)
+        NetworkMembership.objects.filter(
+            network_id=network.pk if network is not None else OuterRef("network_id"),
+            status=Status.ACTIVE,
+        )
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    required = (
+        Value(network.approvals_required)
+        if network is not None
+        else F("network__approvals_required")
+    )
     return Greatest(
         Value(1),
-        Least(F("network__approvals_required"), Coalesce(Subquery(voters), Value(0))),
+        Least(required, Coalesce(Subquery(voters), Value(0))),
         output_field=IntegerField(),
     )
 
@@ -112,7 +121,7 @@ def pending_admissions(network: Network, *, viewer=None) -> QuerySet[NetworkMemb
         .annotate(
             approvals=Count("admission_votes", filter=Q(admission_votes__decision="approve")),
             rejections=Count("admission_votes", filter=Q(admission_votes__decision="reject")),
-            approvals_needed=_approvals_needed(),
+            approvals_needed=_approvals_needed(network),
         )
         .order_by("created_at", "pk")
     )

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consortia.core import htmx
+from consortia.core.paging import feed_page
 from consortia.core.selectors import events_visible_to
 from consortia.networks import forms, permissions, selectors, services
 from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
@@ -525,7 +526,9 @@ def network_activity(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug, need="member")
     context = _network_context(request, network, "activity")
-    context["events"] = _page(request, events_visible_to(person=person, network=network))
+    context["events"] = feed_page(
+        events_visible_to(person=person, network=network), request.GET.get("page")
+    )
     return render(request, "networks/network_activity.html", context)
 
 

@@ -1,0 +1,48 @@
+"""Pagination for long, growing lists (feeds): no COUNT over the whole list.
+
+Counting every visible event to print "page 3 of 2,000" costs more than showing the page;
+a feed only needs "newer" and "older". Fetching one row more than a page tells whether an older
+page exists.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass
+class FeedPage:
+    object_list: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def feed_page(queryset, raw_number, per_page: int | None = None) -> FeedPage:
+    per_page = per_page or settings.PAGE_SIZE
+    try:
+        number = max(1, min(int(raw_number or 1), 10_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return FeedPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
