@@ -1,7 +1,8 @@
-"""An initiative in a real browser: Ada proposes it, Beta asks to join and is accepted, Bo is
-nominated and accepts, the participants give him the leadership (a consensus, until the
-decisions app runs the election), he asks Acme for a task on behalf of the initiative, Ada
-accepts it and delivers the commitment."""
+"""An initiative in a real browser: Ada proposes it, Beta and Epsilon ask to join and are
+accepted, Bo and Eve are nominated and accept, Ada opens an election, each participating
+organization's team leader ranks the nominees on the poll page, the poll closes by the clock and
+Bo is elected by Schulze; he asks Acme for a task on behalf of the initiative, Ada accepts it and
+delivers the commitment."""
 
 import re
 from datetime import timedelta
@@ -9,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consortia.initiatives import services
+from consortia.decisions.models import Poll
+from consortia.initiatives import permissions
 from consortia.initiatives.models import Commitment, Initiative, Participation
-from tests.conftest import PASSWORD, fresh
+from tests.conftest import PASSWORD, admit, make_org_leader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,8 +26,10 @@ def sign_in(page, person):
     page.wait_for_url(re.compile(r".*/$"))
 
 
-def test_it_proposes_joins_leads_requests_and_delivers(new_page, shoot, world):
+def test_it_proposes_joins_elects_requests_and_delivers(new_page, shoot, world):
     today = timezone.localdate()
+    eve = make_org_leader("eve@epsilon.test", "Eve Third", "Epsilon Ltd")
+    admit(world.network, eve, world.leader)
     ada = new_page()
     sign_in(ada, world.leader)
     ada.goto("/n/northwind/")
@@ -62,23 +66,63 @@ def test_it_proposes_joins_leads_requests_and_delivers(new_page, shoot, world):
     assert Participation.objects.get(organization=world.beta).status == "active"
     shoot(ada, "beta-joined")
 
-    # Ada nominates Bo; Bo accepts the nomination.
+    # Eve asks for Epsilon Ltd to join; Ada accepts it too.
+    ev = new_page()
+    sign_in(ev, eve)
+    ev.goto(url)
+    ev.get_by_role("button", name="Ask to join").click()
+    ev.locator("#participants").get_by_text("Asked to join").wait_for()
     ada.reload()
-    ada.select_option("select[name=person]", str(world.other_leader.pk))
-    ada.get_by_role("button", name="Nominate").click()
-    ada.wait_for_url(url)
-    bo.reload()
-    bo.get_by_role("button", name="Accept the nomination").click()
-    bo.wait_for_url(url)
-    assert "Stands" in bo.locator("#leader").inner_text()
+    with ada.expect_response(lambda r: r.request.method == "POST") as answer:
+        ada.get_by_role("button", name="Accept Epsilon Ltd").click()
+    assert answer.value.ok
+    ada.locator("#participants").get_by_text("Team leader: Eve Third").wait_for()
 
-    # The participants give Bo the leadership for the initiative's period.
-    services.leadership_term_grant(
-        initiative=initiative, person=fresh(world.other_leader), source="consensus"
-    )
-    bo.reload()
+    # Ada nominates Bo and Eve; both accept the nomination.
+    for nominee in (world.other_leader, eve):
+        ada.reload()
+        ada.select_option("select[name=person]", str(nominee.pk))
+        ada.get_by_role("button", name="Nominate").click()
+        ada.wait_for_url(url)
+    for page in (bo, ev):
+        page.reload()
+        page.get_by_role("button", name="Accept the nomination").click()
+        page.wait_for_url(url)
+    assert ev.locator("#election").inner_text().count("Stands") == 2
+
+    # Ada opens an election by ranked choice (Schulze), closing tomorrow.
+    ada.reload()
+    ada.select_option("select[name=method]", "schulze")
+    closes = timezone.localtime() + timedelta(days=1)
+    ada.fill("input#election-closes", closes.strftime("%Y-%m-%dT%H:%M"))
+    shoot(ada, "election-form")
+    ada.get_by_role("button", name="Open the election").click()
+    ada.wait_for_url(url)
+    poll = Poll.objects.get()
+    assert (poll.kind, poll.method) == ("ranked", "schulze")
+    ada.locator("#election").get_by_role("link", name=poll.title).click()
+    ada.wait_for_url(re.compile(rf".*/decisions/{poll.pk}/$"))
+
+    # Each participating organization's team leader ranks the nominees on the poll page.
+    options = {o.label: o.pk for o in poll.options.all()}
+    ballots = {ada: ("Bo Other", "Eve Third"), bo: ("Bo Other", "Eve Third")}
+    ballots[ev] = ("Eve Third", "Bo Other")
+    for page, (first, second) in ballots.items():
+        if page is not ada:
+            page.goto(ada.url)
+        page.fill(f"input[name=rank-{options[first]}]", "1")
+        page.fill(f"input[name=rank-{options[second]}]", "2")
+        page.get_by_role("button", name="Cast our vote").click()
+        page.get_by_text("Your receipt").wait_for()
+    shoot(ev, "ranked")
+    assert permissions.current_leader(initiative) is None  # nobody leads before the close
+
+    # The clock passes the close; the next reader of the initiative page settles the poll.
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now())
+    bo.goto(url)
     leader = bo.locator("#leader").inner_text()
     assert "Bo Other" in leader and "days left in the term" in leader
+    assert f"election poll #{poll.pk}" in leader
     shoot(bo, "leader")
 
     # As leader, Bo asks Acme on behalf of the initiative.

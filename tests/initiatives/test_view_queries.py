@@ -45,9 +45,9 @@ def grow(world, initiative, n: int, start: int = 0) -> None:
 
 # 2 who-is-asking + network, network membership (get_network_for), the initiative, the
 # current term, the viewer's participation, participations, plans, their acceptances with
-# organizations, nominations, requests, commitments, then the header: current charter,
-# charter accepted
-DETAIL = 15
+# organizations, nominations, requests, commitments, the election/recall/extension polls,
+# then the header: current charter, charter accepted
+DETAIL = 16
 # 2 who-is-asking + received requests + sent requests
 MY_REQUESTS = 4
 # 2 who-is-asking + commitments

@@ -23,9 +23,12 @@ from .schemas import (
     CommitmentAction,
     CommitmentOut,
     DateIn,
+    ElectionIn,
+    ExtensionIn,
     InitiativeFilter,
     InitiativeIn,
     InitiativeOut,
+    InitiativePollOut,
     InviteIn,
     JoinIn,
     NominateIn,
@@ -34,6 +37,7 @@ from .schemas import (
     PlanIn,
     PlanOut,
     ReasonIn,
+    RecallIn,
     RequestIn,
     RequestOut,
     TermOut,
@@ -256,6 +260,78 @@ def answer_nomination(request, answer: Answer, nomination_id: int = Id("The nomi
     action = services.nomination_accept if answer == Answer.accept else services.nomination_decline
     action(actor=request.auth, nomination=nomination)
     return selectors.nominations(nomination.initiative_id).get(pk=nomination.pk)
+
+
+@router.get(
+    "/initiatives/{initiative_id}/polls",
+    response={200: list[InitiativePollOut], **ERRORS},
+    summary="List election, recall and extension polls",
+)
+def list_initiative_polls(request, initiative_id: int = Id("The initiative's id.")):
+    """The participants' polls about the leadership, newest first (the latest 50)."""
+    initiative = _initiative(request, initiative_id)
+    return services.initiative_polls(initiative).select_related("network")[:50]
+
+
+def _poll_out(poll):
+    return Status(201, poll)
+
+
+@router.post(
+    "/initiatives/{initiative_id}/elections",
+    response={201: InitiativePollOut, **BODY_ERRORS},
+    summary="Open a leader election",
+)
+def open_election(request, payload: ElectionIn, initiative_id: int = Id("The initiative's id.")):
+    """A participating organization's team leader puts the leadership to the participants:
+    ranked (Schulze) among the accepted nominees, or consensus on the only one. One election
+    at a time; the winner leads for the initiative's period once the poll closes."""
+    initiative = _initiative(request, initiative_id)
+    return _poll_out(
+        services.leader_election_open(
+            actor=request.auth,
+            initiative=initiative,
+            method=payload.method.value,
+            closes_at=payload.closes_at,
+        )
+    )
+
+
+@router.post(
+    "/initiatives/{initiative_id}/recalls",
+    response={201: InitiativePollOut, **BODY_ERRORS},
+    summary="Call a recall vote",
+)
+def open_recall(request, payload: RecallIn, initiative_id: int = Id("The initiative's id.")):
+    """Yes or no among the participants; two thirds end the current term at the close."""
+    initiative = _initiative(request, initiative_id)
+    return _poll_out(
+        services.leader_recall_open(
+            actor=request.auth,
+            initiative=initiative,
+            closes_at=payload.closes_at,
+            reason=payload.reason,
+        )
+    )
+
+
+@router.post(
+    "/initiatives/{initiative_id}/extensions",
+    response={201: InitiativePollOut, **BODY_ERRORS},
+    summary="Propose extending the initiative and the term",
+)
+def open_extension(request, payload: ExtensionIn, initiative_id: int = Id("The initiative's id.")):
+    """A consensus poll of the participants; if it passes, the initiative's end and the
+    current leader's term move to new_end."""
+    initiative = _initiative(request, initiative_id)
+    return _poll_out(
+        services.term_extension_open(
+            actor=request.auth,
+            initiative=initiative,
+            new_end=payload.new_end,
+            closes_at=payload.closes_at,
+        )
+    )
 
 
 # Joint plan -------------------------------------------------------------------------------

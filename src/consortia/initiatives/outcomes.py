@@ -7,16 +7,28 @@ Payload (checked when the poll is created):
   option labels must be those names, since winners come back as labels.
 Only nominees who accepted their nomination can stand. A tie elects nobody (a new poll is
 needed); the term is the initiative's period, granted through services.elect_leader.
+
+Two more actions belong to the participants: "initiative.recall_leader" (payload
+``{"initiative": id, "term": id, "reason": text}``; a passed poll ends that term now) and
+"initiative.extend_term" (payload ``{"initiative": id, "new_end": "YYYY-MM-DD", "term": id or
+null}``; a passed poll moves the initiative's end and the term's end). The electorate of all
+three is the participating organizations, snapshotted when the poll opens. They are
+system-only: services.leader_election_open, leader_recall_open and term_extension_open check
+who may open them and that only one of each kind is open at a time.
 """
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
 
 from consortia.networks.models import Person
 
 from . import services
-from .models import Initiative, Nomination
+from .models import Initiative, LeadershipTerm, Nomination, Participation
 
-ACTION = "initiative.elect_leader"
+ACTION = services.ELECT_ACTION
+RECALL = services.RECALL_ACTION
+EXTEND = services.EXTEND_ACTION
 
 
 def _initiative(network, payload) -> Initiative:
@@ -91,6 +103,88 @@ def apply(poll, result) -> None:
         return  # the winner's organization left meanwhile: the participants elect again
 
 
+def electorate(poll) -> list[int]:
+    """The participating organizations vote, one vote each."""
+    return list(
+        Participation.objects.filter(
+            initiative_id=(poll.action_payload or {}).get("initiative"),
+            initiative__network_id=poll.network_id,
+            status=Participation.Status.ACTIVE,
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def _poll_initiative(poll) -> Initiative | None:
+    return Initiative.objects.filter(
+        network=poll.network, pk=(poll.action_payload or {}).get("initiative")
+    ).first()
+
+
+def validate_recall(network, payload) -> dict:
+    initiative = _initiative(network, payload)
+    term_id = payload.get("term")
+    term = (
+        LeadershipTerm.objects.filter(initiative=initiative, pk=term_id).first()
+        if isinstance(term_id, int) and not isinstance(term_id, bool)
+        else None
+    )
+    if term is None:
+        raise ValidationError({"action_payload": "Name the leadership term to recall."})
+    reason = payload.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError({"reason": "State the reason for the recall."})
+    return {"initiative": initiative.pk, "term": term.pk, "reason": reason.strip()[:2000]}
+
+
+def apply_recall(poll, result) -> None:
+    """End the recalled term now when two thirds of the participants say yes."""
+    if not result.get("passed"):
+        return
+    initiative = _poll_initiative(poll)
+    if initiative is not None:
+        services.leader_recall(
+            initiative, poll.action_payload.get("term"), source=f"recall poll #{poll.pk}"
+        )
+
+
+def _new_end(payload) -> date | None:
+    try:
+        return date.fromisoformat(payload.get("new_end"))
+    except (TypeError, ValueError):
+        return None
+
+
+def validate_extend(network, payload) -> dict:
+    initiative = _initiative(network, payload)
+    new_end = _new_end(payload)
+    if new_end is None:
+        raise ValidationError({"new_end": "Give the new end date."})
+    if new_end <= initiative.ends_on:
+        raise ValidationError({"new_end": "The new end must be after the current end."})
+    term_id = payload.get("term")
+    if term_id is not None and not (
+        isinstance(term_id, int)
+        and LeadershipTerm.objects.filter(initiative=initiative, pk=term_id).exists()
+    ):
+        raise ValidationError({"action_payload": "Name the leadership term to extend."})
+    return {"initiative": initiative.pk, "new_end": new_end.isoformat(), "term": term_id}
+
+
+def apply_extend(poll, result) -> None:
+    """Move the initiative's end, and the current term's, when the participants agree."""
+    if not result.get("passed"):
+        return
+    initiative = _poll_initiative(poll)
+    new_end = _new_end(poll.action_payload or {})
+    if initiative is not None and new_end is not None:
+        services.term_extend(
+            initiative,
+            new_end,
+            poll.action_payload.get("term"),
+            source=f"extension poll #{poll.pk}",
+        )
+
+
 def register() -> bool:
     """Register the action if the decisions app is installed (called from AppConfig.ready)."""
     from django.apps import apps
@@ -107,5 +201,25 @@ def register() -> bool:
         label="Elect an initiative leader",
         kinds=("consensus", "ranked", "approval", "score"),
         validate=validate,
+        electorate=electorate,
+        system_only=True,
+    )
+    register_action(
+        RECALL,
+        apply_recall,
+        label="Recall an initiative leader",
+        kinds=("yes_no",),
+        validate=validate_recall,
+        electorate=electorate,
+        system_only=True,
+    )
+    register_action(
+        EXTEND,
+        apply_extend,
+        label="Extend an initiative and its leader's term",
+        kinds=("consensus",),
+        validate=validate_extend,
+        electorate=electorate,
+        system_only=True,
     )
     return True

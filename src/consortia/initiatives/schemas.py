@@ -3,9 +3,12 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from consortia.core.schemas import MAX_ID, InputSchema, OrganizationRef, Text
+from consortia.decisions.schemas import _aware
 
 LONG_TEXT = 10_000
 
@@ -201,3 +204,52 @@ class CommitmentOut(Schema):
     @staticmethod
     def resolve_overdue(obj) -> bool:
         return obj.is_overdue
+
+
+# Elections, recalls and extensions ---------------------------------------------------------
+
+
+class ElectionMethod(StrEnum):
+    schulze = "schulze"
+    consensus = "consensus"
+
+
+class _ClosesAt(InputSchema):
+    closes_at: datetime = Field(description="When voting closes; a time without zone is UTC.")
+
+    @field_validator("closes_at")
+    @classmethod
+    def _closes_at_aware(cls, value):
+        return _aware(value)
+
+
+class ElectionIn(_ClosesAt):
+    method: ElectionMethod = Field(
+        ElectionMethod.schulze,
+        description="schulze: rank the accepted nominees; consensus: exactly one nominee.",
+    )
+
+
+class RecallIn(_ClosesAt):
+    reason: Text(2_000, min_length=1)
+
+
+class ExtensionIn(_ClosesAt):
+    new_end: date = Field(description="After the initiative's current end.")
+
+
+class InitiativePollOut(Schema):
+    """An election, recall or extension poll; vote on the decisions poll page or API."""
+
+    id: int
+    title: str
+    kind: str
+    method: str
+    action: str
+    opens_at: datetime
+    closes_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return reverse("poll_detail", args=[obj.network.slug, obj.pk])

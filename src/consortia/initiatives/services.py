@@ -496,6 +496,318 @@ def elect_leader(initiative: Initiative, person: Person, *, source: str) -> Lead
     return leadership_term_grant(initiative=initiative, person=person, source=source)
 
 
+# Elections, recalls and term extensions (polls of the participants) ----------------------
+
+ELECT_ACTION = "initiative.elect_leader"
+RECALL_ACTION = "initiative.recall_leader"
+EXTEND_ACTION = "initiative.extend_term"
+POLL_ACTIONS = (ELECT_ACTION, RECALL_ACTION, EXTEND_ACTION)
+ELECTION_METHODS = ("schulze", "consensus")
+
+
+def initiative_polls(initiative):
+    """The election, recall and extension polls about this initiative, newest first."""
+    from consortia.decisions.models import Poll
+
+    return Poll.objects.filter(
+        network_id=initiative.network_id,
+        action__in=POLL_ACTIONS,
+        action_payload__initiative=initiative.pk,
+    ).order_by("-opens_at", "-id")
+
+
+def _lock_for_poll(actor, initiative, closes_at, now) -> Initiative:
+    """Checks shared by the three polls; locks the initiative so that two requests racing to
+    open a poll of the same kind are decided one after the other."""
+    network_permissions.require_acting_member(actor, initiative.network)
+    if not permissions.is_participating_team_leader(actor, initiative):
+        raise PermissionDenied(
+            "Only a team leader of a participating organization can put this to the participants."
+        )
+    initiative = (
+        Initiative.objects.select_for_update(of=("self",))
+        .select_related("network")
+        .get(pk=initiative.pk)
+    )
+    permissions.require_open(initiative)
+    if not isinstance(closes_at, datetime) or timezone.is_naive(closes_at):
+        raise ValidationError({"closes_at": "Give the closing date and time."})
+    if closes_at <= now:
+        raise ValidationError({"closes_at": "The closing time is already past."})
+    return initiative
+
+
+def _require_none_open(initiative, action, now, what: str) -> None:
+    if initiative_polls(initiative).filter(action=action, closes_at__gt=now).exists():
+        raise ValidationError(f"{what} is already open for this initiative; wait for its close.")
+
+
+def _poll_opened(actor, initiative, poll, verb, summary):
+    from consortia.decisions.models import Poll
+
+    # The poll is opened by the system (these actions are system-only, so that nobody bypasses
+    # the checks above through the generic poll form); it is still the actor's poll.
+    Poll.objects.filter(pk=poll.pk).update(created_by=actor)
+    poll.created_by = actor
+    _event(actor, verb, summary, initiative, poll, poll=poll.pk)
+    return poll
+
+
+@transaction.atomic
+def leader_election_open(
+    *,
+    actor: Person,
+    initiative: Initiative,
+    closes_at: datetime,
+    method: str = "schulze",
+    now: datetime | None = None,
+):
+    """A participating team leader puts the leadership to the participants: a ranked
+    (Schulze) poll among the nominees who accepted, or, with exactly one of them, a consensus
+    poll "do we agree X leads?". One organization, one vote; the winner leads for the
+    initiative's period (outcomes.py grants the term when the poll settles)."""
+    from consortia.decisions import services as decisions
+
+    now = now or timezone.now()
+    initiative = _lock_for_poll(actor, initiative, closes_at, now)
+    if method not in ELECTION_METHODS:
+        raise ValidationError({"method": "Choose Schulze (ranked choice) or consensus."})
+    _require_none_open(initiative, ELECT_ACTION, now, "An election")
+    nominees = [
+        n
+        for n in Nomination.objects.filter(initiative=initiative, accepted_at__isnull=False)
+        .select_related("person")
+        .order_by("created_at", "id")
+        if n.person.is_active
+    ]
+    if not nominees:
+        raise ValidationError(
+            "Nobody has accepted a nomination yet: nominate people and let them accept first."
+        )
+    names = [n.person.name for n in nominees]
+    if len(set(names)) != len(names):
+        raise ValidationError("Two nominees share a name; they must be told apart on the ballot.")
+    if method == "schulze" and len(nominees) == 1:
+        raise ValidationError(
+            {
+                "method": f"Only {names[0]} stands: open a consensus election "
+                f"(“do we agree {names[0]} leads?”) or wait for more nominees to accept."
+            }
+        )
+    if method == "consensus":
+        if len(nominees) != 1:
+            raise ValidationError(
+                {
+                    "method": "A consensus election needs exactly one nominee; with "
+                    f"{len(nominees)} who stand, rank them (Schulze)."
+                }
+            )
+        person = nominees[0].person
+        poll = decisions.poll_create(
+            actor=None,
+            network=initiative.network,
+            title=f"Do we agree {person.name} leads “{initiative.title}”?"[:200],
+            description=f"The term is the initiative's period, until {initiative.ends_on}.",
+            kind="consensus",
+            closes_at=closes_at,
+            action=ELECT_ACTION,
+            action_payload={"initiative": initiative.pk, "person": person.pk},
+            now=now,
+        )
+    else:
+        poll = decisions.poll_create(
+            actor=None,
+            network=initiative.network,
+            title=f"Elect the leader of “{initiative.title}”"[:200],
+            description=f"Rank the nominees. The winner (Schulze) leads until "
+            f"{initiative.ends_on}; a tie elects nobody.",
+            kind="ranked",
+            method="schulze",
+            closes_at=closes_at,
+            options=names,
+            action=ELECT_ACTION,
+            action_payload={
+                "initiative": initiative.pk,
+                "candidates": [n.person_id for n in nominees],
+            },
+            now=now,
+        )
+    return _poll_opened(
+        actor,
+        initiative,
+        poll,
+        "initiative.election_opened",
+        f"An election of the leader of “{initiative}” is open until {closes_at:%d %b %Y %H:%M}",
+    )
+
+
+@transaction.atomic
+def leader_recall_open(
+    *,
+    actor: Person,
+    initiative: Initiative,
+    closes_at: datetime,
+    reason: str,
+    now: datetime | None = None,
+):
+    """Any participating team leader calls a recall vote: yes/no, two thirds of the
+    participants' votes end the current term at the close."""
+    from consortia.decisions import services as decisions
+
+    now = now or timezone.now()
+    initiative = _lock_for_poll(actor, initiative, closes_at, now)
+    reason = _required(reason, "reason", "The reason for the recall")[:2000]
+    term = permissions.current_term(initiative, now)
+    if term is None:
+        raise ValidationError("Nobody leads this initiative now: there is nobody to recall.")
+    _require_none_open(initiative, RECALL_ACTION, now, "A recall vote")
+    poll = decisions.poll_create(
+        actor=None,
+        network=initiative.network,
+        title=f"Recall {term.person.name} as leader of “{initiative.title}”?"[:200],
+        description=reason,
+        kind="yes_no",
+        threshold="two-thirds",
+        closes_at=closes_at,
+        action=RECALL_ACTION,
+        action_payload={"initiative": initiative.pk, "term": term.pk, "reason": reason},
+        now=now,
+    )
+    return _poll_opened(
+        actor,
+        initiative,
+        poll,
+        "initiative.recall_opened",
+        f"A vote to recall {term.person} as leader of “{initiative}” is open: {reason}",
+    )
+
+
+@transaction.atomic
+def term_extension_open(
+    *,
+    actor: Person,
+    initiative: Initiative,
+    new_end: date,
+    closes_at: datetime,
+    now: datetime | None = None,
+):
+    """A consensus poll of the participants to extend the initiative, and with it the current
+    leader's term, to `new_end`. Nothing else ever extends a leader's authority."""
+    from consortia.decisions import services as decisions
+
+    now = now or timezone.now()
+    initiative = _lock_for_poll(actor, initiative, closes_at, now)
+    if not isinstance(new_end, date) or isinstance(new_end, datetime):
+        raise ValidationError({"new_end": "Give the new end date."})
+    if new_end <= initiative.ends_on:
+        raise ValidationError(
+            {"new_end": f"The new end must be after the current end, {initiative.ends_on}."}
+        )
+    if new_end > initiative.starts_on + LONGEST:
+        raise ValidationError({"new_end": "An initiative lasts at most 20 years; plan a new one."})
+    _require_none_open(initiative, EXTEND_ACTION, now, "A vote to extend the term")
+    term = permissions.current_term(initiative, now)
+    poll = decisions.poll_create(
+        actor=None,
+        network=initiative.network,
+        title=f"Extend “{initiative.title}” until {new_end}?"[:200],
+        description=(
+            f"{term.person.name}'s term as leader would end on {new_end} instead of "
+            f"{initiative.ends_on}."
+            if term
+            else "Nobody leads the initiative now; only its end date moves."
+        ),
+        kind="consensus",
+        closes_at=closes_at,
+        action=EXTEND_ACTION,
+        action_payload={
+            "initiative": initiative.pk,
+            "new_end": new_end.isoformat(),
+            "term": term.pk if term else None,
+        },
+        now=now,
+    )
+    return _poll_opened(
+        actor,
+        initiative,
+        poll,
+        "initiative.extension_opened",
+        f"A vote to extend “{initiative}” until {new_end} is open",
+    )
+
+
+def _participant_people(initiative) -> list:
+    from consortia.networks.models import OrgMembership
+
+    org_ids = Participation.objects.filter(initiative=initiative, status=PStatus.ACTIVE).values(
+        "organization_id"
+    )
+    return [
+        m.person
+        for m in OrgMembership.objects.filter(organization_id__in=org_ids).select_related("person")
+    ]
+
+
+def leader_recall(initiative: Initiative, term_id, *, source: str) -> LeadershipTerm | None:
+    """What a passed recall poll calls: the term ends now; its history stays."""
+    now = timezone.now()
+    term = (
+        LeadershipTerm.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(initiative=initiative, pk=term_id, ends_at__gt=now)
+        .first()
+    )
+    if term is None:
+        return None  # it ended meanwhile
+    term.ends_at = max(now, term.starts_at + timedelta(microseconds=1))
+    term.save(update_fields=["ends_at"])
+    permissions.forget(initiative)
+    event = _event(
+        None,
+        "initiative.leader_recalled",
+        f"{term.person} no longer leads “{initiative}”: recalled by the participants ({source})",
+        initiative,
+        term,
+    )
+    notify(
+        recipients=_participant_people(initiative),
+        kind="initiative.leader_recalled",
+        title=f"{term.person} was recalled as leader of “{initiative}”",
+        body="The participants can now elect a new leader.",
+        url=_url(initiative),
+        event=event,
+    )
+    return term
+
+
+def term_extend(initiative: Initiative, new_end: date, term_id, *, source: str) -> Initiative:
+    """What a passed extension poll calls: the initiative's end and the current term move."""
+    initiative = Initiative.objects.select_for_update(of=("self",)).get(pk=initiative.pk)
+    if new_end <= initiative.ends_on:
+        return initiative  # extended further meanwhile
+    initiative.ends_on = new_end
+    initiative.save(update_fields=["ends_on"])
+    now = timezone.now()
+    term = (
+        LeadershipTerm.objects.filter(initiative=initiative, pk=term_id, ends_at__gt=now).first()
+        if term_id
+        else None
+    )
+    if term is not None:
+        term.ends_at = term_end_for(initiative)
+        term.save(update_fields=["ends_at"])
+    permissions.forget(initiative)
+    _event(
+        None,
+        "initiative.extended",
+        f"“{initiative}” now ends on {new_end}"
+        + (f"; {term.person} leads until then" if term else "")
+        + f" ({source})",
+        initiative,
+    )
+    return initiative
+
+
 # Joint plan -------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consortia.core import htmx
@@ -24,6 +25,7 @@ from .models import Commitment, Initiative, JointPlan, Nomination, Participation
 
 GET_POST = require_http_methods(["GET", "POST"])
 LIST_LIMIT = 50
+POLL_LIMIT = 10
 
 
 def _status(form) -> int:
@@ -124,9 +126,25 @@ def _invitable(initiative, participations):
     )
 
 
+def _initiative_polls(initiative, now) -> list:
+    """The initiative's election, recall and extension polls; a closed one is settled on this
+    read (closing without cron), so the leader it elected is shown right away."""
+    from consortia.decisions import services as decisions
+
+    polls = list(services.initiative_polls(initiative)[:POLL_LIMIT])
+    for poll in polls:
+        if poll.outcome_applied_at is None and poll.state_at(now) == poll.State.CLOSED:
+            decisions.poll_settle(poll, now=now)
+            permissions.forget(initiative)
+        poll.state_now = poll.state_at(now)
+    return polls
+
+
 def _detail_context(request, initiative):
     person = request.user
     now = timezone.now()
+    polls = _initiative_polls(initiative, now)
+    now = timezone.now()  # a term granted while settling starts after the first reading
     network = initiative.network
     term = permissions.current_term(initiative, now)
     mine = permissions.participation_of(person, initiative)
@@ -138,6 +156,7 @@ def _detail_context(request, initiative):
     is_participant = mine is not None and mine.status == Participation.Status.ACTIVE
     may_steer = permissions.may_steer(person, initiative, now)
     my_org_id = mine.organization_id if mine else None
+    nominations = list(selectors.nominations(initiative))
     for plan in plans:
         plan.accepted_org_ids = {a.organization_id for a in plan.acceptances.all()}
     return _network_context(
@@ -154,7 +173,7 @@ def _detail_context(request, initiative):
         my_org_id=my_org_id,
         participants=participants,
         pending=pending,
-        nominations=list(selectors.nominations(initiative)),
+        nominations=nominations,
         plans=plans,
         latest=latest,
         raci_rows=_raci_rows(latest, participants),
@@ -163,6 +182,10 @@ def _detail_context(request, initiative):
         is_open=initiative.status in (Initiative.Status.PROPOSED, Initiative.Status.ACTIVE),
         invitable=_invitable(initiative, participations) if may_steer else [],
         now=now,
+        polls=polls,
+        open_polls={p.action: p for p in polls if p.state_now == "open"},
+        may_call_votes=is_participant and person.is_team_leader,
+        accepted_nominees=sum(1 for n in nominations if n.state == "accepted"),
     )
 
 
@@ -199,6 +222,18 @@ ACTIONS = {
         actor=r.user, nomination=_nomination(r, i)
     ),
     "plan-accept": lambda r, i: services.plan_accept(actor=r.user, plan=_plan(r, i)),
+    "election-open": lambda r, i: services.leader_election_open(
+        actor=r.user,
+        initiative=i,
+        method=r.POST.get("method", "schulze"),
+        closes_at=_closes_at(r),
+    ),
+    "recall-open": lambda r, i: services.leader_recall_open(
+        actor=r.user, initiative=i, closes_at=_closes_at(r), reason=r.POST.get("reason", "")
+    ),
+    "extension-open": lambda r, i: services.term_extension_open(
+        actor=r.user, initiative=i, new_end=_new_end(r), closes_at=_closes_at(r)
+    ),
 }
 MESSAGES = {
     "start": "The initiative is active.",
@@ -213,6 +248,10 @@ MESSAGES = {
     "nomination-accept": "You accepted the nomination.",
     "nomination-decline": "You declined the nomination.",
     "plan-accept": "You accepted the plan.",
+    "election-open": "The election is open; each participating organization's team leader "
+    "votes on the poll page.",
+    "recall-open": "The recall vote is open to the participants.",
+    "extension-open": "The vote to extend the initiative is open to the participants.",
 }
 PARTICIPANT_ACTIONS = {"join", "leave", "invite", "accept", "decline"}
 
@@ -222,6 +261,28 @@ def _int(request, name) -> int:
         return int(request.POST.get(name, ""))
     except ValueError:
         raise ValidationError("Choose one from the list.") from None
+
+
+def _closes_at(request):
+    try:
+        value = parse_datetime((request.POST.get("closes_at") or "").strip())
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+    except (ValueError, OverflowError):
+        value = None
+    if value is None:
+        raise ValidationError("Give the closing date and time.")
+    return value
+
+
+def _new_end(request):
+    try:
+        value = parse_date((request.POST.get("new_end") or "").strip())
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError("Give the new end date.")
+    return value
 
 
 def _org(request, initiative):
