@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from consortia.core.models import Audience, Event, hash_token
+from consortia.decisions import services as decisions
+from consortia.decisions.models import Ballot, BallotRecord, Poll, PollOption, PollVoter
+from consortia.initiatives.models import (
+    Commitment,
+    Initiative,
+    JointPlan,
+    LeadershipTerm,
+    Participation,
+    PlanAcceptance,
+    Request,
+)
 from consortia.networks.models import (
     AdmissionVote,
     Agreement,
@@ -38,6 +50,14 @@ NAME = "Benchmark Alliance"
 MARK = "Synthetic benchmark data"
 CLUSTERS = 9  # smaller networks beside the big one, so visibility filters have work to do
 BATCH = 2000
+# The poll and initiative pages are measured twice: with every active member voting or
+# participating, and with SMALL of them, to show the work per page does not grow with them.
+POLL_TITLE = "Which priority first? (whole network)"
+SMALL_POLL_TITLE = "Which priority first? (pilot group)"
+INITIATIVE_TITLE = "Network-wide supplier programme"
+SMALL_INITIATIVE_TITLE = "Pilot supplier programme"
+SMALL = 100
+BALLOT_SHARE = 0.4  # of the electorate
 # Nobody signs in with a password: the benchmark creates its session and token directly.
 UNUSABLE_PASSWORD = "!synthetic-benchmark-person"
 
@@ -76,7 +96,7 @@ class Size:
 
     def signature(self) -> str:
         return (
-            f"[generator v2: {self.organizations} organizations, {self.people} people, "
+            f"[generator v4: {self.organizations} organizations, {self.people} people, "
             f"{self.events} events]"
         )
 
@@ -115,6 +135,10 @@ def generate(size: Size, *, say: Callable[[str], None] = print) -> None:
         say(f"  {len(networks)} networks with memberships, charters and acceptances")
         _events(size, orgs, people_by_org, networks, rng, start, now)
         say(f"  {size.events:,} events")
+        polls = _polls(networks[0], people_by_org, rng, now)
+        say(f"  {len(polls)} ranked polls with their electorates and hash-chained ballots")
+        initiatives = _initiatives(networks[0], people_by_org, rng, start, now)
+        say(f"  {len(initiatives)} initiatives with participants, plans, requests, commitments")
 
 
 def _organizations(size: Size, rng: random.Random, start) -> list[Organization]:
@@ -369,3 +393,227 @@ def _events(size, orgs, people_by_org, networks, rng, start, now) -> None:
             Event.objects.bulk_create(rows, batch_size=BATCH)
             rows = []
     Event.objects.bulk_create(rows, batch_size=BATCH)
+
+
+PRIORITIES = _words(
+    "Automation Training Export Recycling Energy Logistics Research Funding Standards Hiring"
+)
+
+
+def landmarks() -> dict[str, int]:
+    """The primary keys the benchmark's poll and initiative scenarios point at."""
+    polls = dict(Poll.objects.filter(network__slug=SLUG).values_list("title", "pk"))
+    initiatives = dict(Initiative.objects.filter(network__slug=SLUG).values_list("title", "pk"))
+    return {
+        "poll": polls.get(POLL_TITLE, 0),
+        "small_poll": polls.get(SMALL_POLL_TITLE, 0),
+        "initiative": initiatives.get(INITIATIVE_TITLE, 0),
+        "small_initiative": initiatives.get(SMALL_INITIATIVE_TITLE, 0),
+    }
+
+
+def _active_orgs(main) -> list[int]:
+    return list(
+        NetworkMembership.objects.filter(network=main, status=Status.ACTIVE)
+        .order_by("organization__slug")
+        .values_list("organization_id", flat=True)
+    )
+
+
+def _leaders(org_ids) -> dict[int, int]:
+    leaders: dict[int, int] = {}
+    for org_id, person_id in (
+        OrgMembership.objects.filter(
+            organization_id__in=org_ids, role=OrgMembership.Role.TEAM_LEADER
+        )
+        .order_by("organization_id", "person_id")
+        .values_list("organization_id", "person_id")
+    ):
+        leaders.setdefault(org_id, person_id)
+    return leaders
+
+
+def _polls(main, people_by_org, rng: random.Random, now) -> list[Poll]:
+    """Two open ranked (Schulze) polls: the whole network and a pilot group of SMALL members.
+    As the services would leave them: an electorate snapshot, one current ballot per voting
+    organization, and the append-only log with its hash chain (open polls name who voted)."""
+    active = _active_orgs(main)
+    leaders = _leaders(active)
+    polls = []
+    for title, electorate in ((POLL_TITLE, active), (SMALL_POLL_TITLE, active[:SMALL])):
+        opened = now - timedelta(days=2)
+        poll = Poll.objects.create(
+            network=main,
+            title=title,
+            description="Rank the priorities of the coming year.",
+            kind=Poll.Kind.RANKED,
+            method=Poll.Method.SCHULZE,
+            opens_at=opened,
+            closes_at=now + timedelta(days=3650),  # open on every later run
+            electorate_taken_at=opened,
+            ballot_salt=secrets.token_hex(32),
+            created_by_id=leaders[electorate[0]],
+            created_at=opened,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(poll=poll, label=label, position=i) for i, label in enumerate(PRIORITIES)
+        )
+        PollVoter.objects.bulk_create(
+            (PollVoter(poll=poll, organization_id=org_id) for org_id in electorate),
+            batch_size=BATCH,
+        )
+        # The benchmark's viewer (a leader of the first organization) voted in both polls, so
+        # the two pages differ only in the size of the electorate and of the log.
+        voting = [
+            org_id for i, org_id in enumerate(electorate) if i == 0 or rng.random() < BALLOT_SHARE
+        ]
+        records, ballots, previous = [], [], decisions.GENESIS
+        for seq, org_id in enumerate(voting, start=1):
+            order = PRIORITIES[:]
+            rng.shuffle(order)
+            choice = {"ranking": order[: rng.randint(3, len(order))]}
+            cast_at = opened + timedelta(minutes=seq)
+            record = BallotRecord(
+                poll=poll,
+                seq=seq,
+                ballot_key=decisions.ballot_key(poll, org_id),
+                organization_id=org_id,
+                person_id=leaders[org_id],
+                choice=choice,
+                created_at=cast_at,
+                previous_hash=previous,
+            )
+            record.hash = previous = decisions.chain_hash(
+                previous, decisions.record_payload(record)
+            )
+            records.append(record)
+            ballots.append(
+                Ballot(
+                    id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    poll=poll,
+                    organization_id=org_id,
+                    cast_by_id=leaders[org_id],
+                    choice=choice,
+                    receipt=record.hash,
+                    cast_at=cast_at,
+                )
+            )
+        BallotRecord.objects.bulk_create(records, batch_size=BATCH)
+        Ballot.objects.bulk_create(ballots, batch_size=BATCH)
+        polls.append(poll)
+    return polls
+
+
+def _initiatives(main, people_by_org, rng: random.Random, start, now) -> list[Initiative]:
+    """Two active initiatives: every active member participating, and a pilot of SMALL; each
+    with a current leadership term, three plan versions (the latest accepted by most), requests
+    between participants and the commitments the accepted ones became."""
+    active = _active_orgs(main)
+    leaders = _leaders(active)
+    today = timezone.localdate(now)
+    made = []
+    for title, members in ((INITIATIVE_TITLE, active), (SMALL_INITIATIVE_TITLE, active[:SMALL])):
+        first, created = members[0], now - timedelta(days=60)
+        initiative = Initiative.objects.create(
+            network=main,
+            title=title,
+            objective="Source from each other first and share what we learn.",
+            scope="Purchasing, quality audits and joint tenders.",
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=3650),
+            status=Initiative.Status.ACTIVE,
+            proposed_by_id=first,
+            created_by_id=leaders[first],
+            created_at=created,
+        )
+        Participation.objects.bulk_create(
+            (
+                Participation(
+                    initiative=initiative,
+                    organization_id=org_id,
+                    status=Participation.Status.ACTIVE,
+                    team_leader_id=leaders[org_id],
+                    created_by_id=leaders[org_id],
+                    created_at=created,
+                    decided_by_id=leaders[first],
+                    decided_at=created,
+                )
+                for org_id in members
+            ),
+            batch_size=BATCH,
+        )
+        LeadershipTerm.objects.create(
+            initiative=initiative,
+            person_id=leaders[first],
+            organization_id=first,
+            starts_at=created,
+            ends_at=now + timedelta(days=3650),
+            source="consensus",
+            created_at=created,
+        )
+        acceptances = []
+        for version in (1, 2, 3):
+            plan = JointPlan.objects.create(
+                initiative=initiative,
+                version=version,
+                goals=f"Version {version}: half of our purchasing within the network.",
+                boundaries="Each organization keeps its own suppliers of last resort.",
+                raci={
+                    "responsibilities": [
+                        {"name": "Supplier map", "roles": {str(first): "A", str(members[1]): "R"}}
+                    ]
+                },
+                created_by_id=leaders[first],
+                created_at=created + timedelta(days=version),
+            )
+            share = 1.0 if version < 3 else 0.7
+            acceptances += [
+                PlanAcceptance(
+                    plan=plan,
+                    organization_id=org_id,
+                    person_id=leaders[org_id],
+                    accepted_at=plan.created_at + timedelta(hours=1),
+                )
+                for org_id in members
+                if rng.random() < share
+            ]
+        PlanAcceptance.objects.bulk_create(acceptances, batch_size=BATCH)
+        requests = []
+        for k in range(min(200, 2 * len(members))):
+            sender, receiver = rng.sample(members, 2)
+            accepted = k % 2 == 0
+            requests.append(
+                Request(
+                    initiative=initiative,
+                    from_organization_id=sender,
+                    from_person_id=leaders[sender],
+                    to_organization_id=receiver,
+                    kind=Request.Kind.TASK,
+                    title=f"Audit a supplier ({k + 1})",
+                    due_on=today + timedelta(days=rng.randint(-20, 60)),
+                    status=Request.Status.ACCEPTED if accepted else Request.Status.OPEN,
+                    created_at=created + timedelta(hours=k),
+                    answered_at=created + timedelta(hours=k + 1) if accepted else None,
+                    answered_by_id=leaders[receiver] if accepted else None,
+                )
+            )
+        Request.objects.bulk_create(requests, batch_size=BATCH)
+        Commitment.objects.bulk_create(
+            (
+                Commitment(
+                    request=request,
+                    initiative=initiative,
+                    owner_organization_id=request.to_organization_id,
+                    owner_person_id=request.answered_by_id,
+                    title=request.title,
+                    due_on=request.due_on,
+                    created_at=request.answered_at,
+                )
+                for request in Request.objects.filter(
+                    initiative=initiative, status=Request.Status.ACCEPTED
+                )
+            ),
+            batch_size=BATCH,
+        )
+        made.append(initiative)
+    return made

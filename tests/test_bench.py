@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bench import run, synthetic
+from bench import run, synthetic, tally_bench
 from consortia.core.models import Event
 from consortia.networks.models import Network, NetworkMembership, Organization, Person
 
@@ -53,3 +53,131 @@ def test_the_report_marks_missed_targets_and_failed_requests():
     assert any_failed
     assert "20 x HTTP 404" in table
     assert "10.0" in table  # p50 of the fast endpoint, in milliseconds
+
+
+# The poll and initiative scenarios ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_its_polls_have_an_electorate_and_an_unbroken_ballot_log():
+    from consortia.decisions import services as decisions
+    from consortia.decisions.models import Ballot, BallotRecord, Poll, PollVoter
+
+    synthetic.generate(SMALL, say=lambda message: None)
+    ids = synthetic.landmarks()
+    assert all(ids.values())
+    active = NetworkMembership.objects.filter(network__slug=synthetic.SLUG, status="active").count()
+    assert PollVoter.objects.filter(poll_id=ids["poll"]).count() == active
+    for pk in (ids["poll"], ids["small_poll"]):
+        poll = Poll.objects.get(pk=pk)
+        poll.full_clean()
+        assert poll.state == "open"
+        voters = set(PollVoter.objects.filter(poll=poll).values_list("organization_id", flat=True))
+        previous = decisions.GENESIS
+        records = list(BallotRecord.objects.filter(poll=poll).order_by("seq"))
+        assert [r.seq for r in records] == list(range(1, len(records) + 1))
+        for record in records:
+            record.full_clean()
+            assert record.organization_id in voters
+            assert record.previous_hash == previous
+            assert record.hash == decisions.chain_hash(previous, decisions.record_payload(record))
+            assert record.ballot_key == decisions.ballot_key(poll, record.organization_id)
+            decisions.clean_choice(poll, record.choice)  # a ballot the services would accept
+            previous = record.hash
+        viewer = NetworkMembership.objects.filter(
+            network__slug=synthetic.SLUG, status="active"
+        ).order_by("organization__slug")[0]
+        assert viewer.organization_id in {r.organization_id for r in records}  # same page state
+        ballots = {b.organization_id: b for b in Ballot.objects.filter(poll=poll)}
+        assert len(ballots) == len(records) > 0
+        for record in records:
+            assert ballots[record.organization_id].receipt == record.hash
+        decisions.compute_result(poll)  # the live result counts
+
+
+@pytest.mark.django_db
+def test_its_initiatives_have_participants_plans_requests_and_commitments():
+    from consortia.initiatives import models
+    from consortia.initiatives.permissions import current_leader
+
+    synthetic.generate(SMALL, say=lambda message: None)
+    ids = synthetic.landmarks()
+    initiative = models.Initiative.objects.get(pk=ids["initiative"])
+    initiative.full_clean()
+    assert current_leader(initiative) is not None
+    participants = models.Participation.objects.filter(initiative=initiative, status="active")
+    assert participants.count() >= 10
+    assert models.JointPlan.objects.filter(initiative=initiative).count() == 3
+    for model in (
+        models.Participation,
+        models.JointPlan,
+        models.PlanAcceptance,
+        models.Request,
+        models.Commitment,
+        models.LeadershipTerm,
+    ):
+        rows = list(model.objects.all()[:25])
+        assert rows, model
+        for row in rows:
+            row.full_clean()
+    assert models.Commitment.objects.filter(initiative=initiative).exists()
+
+
+def test_the_web_scenarios_point_at_the_synthetic_poll_and_initiative():
+    ids = {"poll": 7, "small_poll": 8, "initiative": 3, "small_initiative": 4}
+    by_name = {s.name: run.resolve(s, ids) for s in run.SCENARIOS}
+    assert by_name["poll page"].path == "/n/bench/decisions/7/"
+    assert by_name["poll page"].later == "/n/bench/decisions/8/"
+    assert by_name["initiative page"].path == "/n/bench/initiatives/3/"
+    assert by_name["member list page"] == run.SCENARIOS[0]  # the others are unchanged
+
+
+# The tally comparison -------------------------------------------------------------------------
+
+
+def test_the_tally_profile_is_deterministic_and_round_trips_through_the_file(tmp_path):
+    first = tally_bench.profile(ballots=300, candidates=8)
+    assert first == tally_bench.profile(ballots=300, candidates=8)
+    assert first != tally_bench.profile(ballots=300, candidates=8, seed=1)
+    lengths = {len(b["ranking"]) for b in first["ballots"]}
+    assert 8 in lengths and len(lengths) > 2  # full and truncated rankings
+    for ballot in first["ballots"]:
+        assert len(set(ballot["ranking"])) == len(ballot["ranking"])  # strict
+    path = tmp_path / "ballots.json"
+    tally_bench.write_profile(path, first)
+    assert tally_bench.read_profile(path) == first
+
+
+def test_the_tally_comparison_agrees_with_the_oracle_and_flags_a_mismatch():
+    from consortia.decisions.tally import tally
+
+    data = tally_bench.profile(ballots=400, candidates=6)
+    results = tally_bench.measure(data, ours_runs=1, oracle_runs=1)
+    assert [r.method for r in results] == list(tally_bench.METHODS)
+    assert all(r.identical for r in results)
+    table, all_met = tally_bench.report(results, ("ok", "MISS"))
+    assert "schulze" in table and "ranked pairs" in table and "irv" in table
+
+    for method in tally_bench.METHODS:
+        ballots = tally_bench.oracle_input(method, data)
+        oracle = tally_bench.oracle_count(method, ballots, list(data["candidates"]))
+        ours = tally(method, data)
+        assert tally_bench.agree(method, data, ours, oracle, ballots)
+        loser = next(c for c in data["candidates"] if c not in ours["winners"])
+        wrong = {**ours, "winners": [loser]}
+        assert not tally_bench.agree(method, data, wrong, oracle, ballots)
+
+    slow = [
+        tally_bench.TallyResult("schulze", 10.0, 50.0, 1, 1, ["A"], ["A"], True),
+        tally_bench.TallyResult("irv", 1.0, 100.0, 1, 1, ["A"], ["B"], False),
+    ]
+    table, all_met = tally_bench.report(slow, ("ok", "MISS"))
+    assert not all_met
+    assert "5.0x" in table and "MISS A (oracle: B)" in table
+
+
+def test_the_report_flags_a_query_count_that_grows_with_the_data():
+    grows = run.Result(run.SCENARIOS[3], queries=(9, 8), latencies=[0.010] * 20, seconds=0.5)
+    table, all_met, any_failed = run.report([grows])
+    assert not all_met and not any_failed
+    assert "9 (not flat)" in table
