@@ -733,7 +733,9 @@ def test_it_pages_the_activity_from_newer_to_older_without_counting_it(as_leader
     second = text(as_leader.get(url("network_activity", "northwind") + "?page=2"))
     assert "Page 2" in second and "?page=1" in second
     for page in ("999", "-3", "abc"):
-        assert as_leader.get(url("network_activity", "northwind") + f"?page={page}").status_code == 200
+        assert (
+            as_leader.get(url("network_activity", "northwind") + f"?page={page}").status_code == 200
+        )
 
 
 def test_it_shows_the_charter_and_who_accepted_it_to_members(as_member):
