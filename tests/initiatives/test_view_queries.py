@@ -44,10 +44,11 @@ def grow(world, initiative, n: int, start: int = 0) -> None:
 
 
 # 2 who-is-asking + network, network membership (get_network_for), the initiative, the
-# current term, the viewer's participation, participations, plans, their acceptances with
-# organizations, nominations, requests, commitments, the election/recall/extension polls,
-# then the header: current charter, charter accepted
-DETAIL = 16
+# current term, the viewer's participation, the first active participations, their count,
+# the first pending ones, plans (with acceptance counts and the viewer's acceptance), their
+# first acceptances with organizations, nominations, requests, commitments, the
+# election/recall/extension polls, then the header: current charter, charter accepted
+DETAIL = 18
 # 2 who-is-asking + received requests + sent requests
 MY_REQUESTS = 4
 # 2 who-is-asking + commitments

@@ -1,5 +1,6 @@
 """The initiative pages: what each persona sees and can do; outsiders get 404."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -257,3 +258,36 @@ def test_a_participating_team_leader_invites_and_the_invitee_joins_on_the_page(w
     )
     participation.refresh_from_db()
     assert participation.status == "active"
+
+
+def test_the_page_shows_the_first_participants_and_acceptances_and_counts_the_rest(
+    world, initiative, monkeypatch
+):
+    """Many participants: the page names the first ones and counts the rest; the viewer's own
+    acceptance decides the Accept button; taking part or asking keeps an organization off the
+    invite list."""
+    from consortia.initiatives import views
+    from consortia.initiatives.models import PlanAcceptance
+    from consortia.networks.models import Organization
+
+    make_leader(initiative, world.other_leader)
+    plan = services.plan_revise(actor=fresh(world.other_leader), initiative=initiative, goals="G")
+    orgs = Organization.objects.bulk_create(
+        Organization(name=f"Zeta {i:02d}", slug=f"zeta-{i:02d}") for i in range(30)
+    )
+    Participation.objects.bulk_create(
+        Participation(initiative=initiative, organization=org, status="active") for org in orgs
+    )
+    PlanAcceptance.objects.bulk_create(PlanAcceptance(plan=plan, organization=org) for org in orgs)
+    monkeypatch.setattr(views, "PARTICIPANT_LIMIT", 3)
+    body = login(world.leader).get(detail(initiative)).content.decode()
+    assert "Showing the first 3 of 32 participating organizations" in body
+    accepted = re.search(r'<p class="list__meta">(.*?)</p>', body).group(1)
+    # Beta published the version and accepted it with it; then the first 24 of the others
+    assert accepted.startswith("Beta Works, Zeta 00, ") and accepted.endswith("Zeta 23 and 6 more")
+    assert "Accept version 1" in body
+    services.plan_accept(actor=fresh(world.leader), plan=plan)
+    body = login(world.leader).get(detail(initiative)).content.decode()
+    assert " and 7 more" in body and "Accept version 1" not in body
+    invitable = views._invitable(initiative)
+    assert world.beta not in invitable and world.acme not in invitable

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from consortia.networks import permissions as network_permissions
-from consortia.networks.models import NetworkMembership, OrgMembership
+from consortia.networks.models import OrgMembership
 
 from .models import Initiative, LeadershipTerm, Participation
 
@@ -130,7 +130,7 @@ def get_network_for(person, slug: str):
     """The network whose initiatives the person may see (active members), else 404/403."""
     network = network_permissions.get_network_for(person, slug)
     membership = network_permissions.membership_of(person, network)
-    if membership is None or membership.status != NetworkMembership.Status.ACTIVE:
+    if membership is None or not membership.is_active:
         raise Http404("No such network")
     return network
 

@@ -1,6 +1,18 @@
 """Reads about initiatives. Each selector owns its joins; visibility is a SQL filter."""
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from consortia.networks.permissions import org_id_of
 
@@ -18,6 +30,9 @@ from .models import (
 FILTERS = ("all", "active", "proposed", "mine")
 # Open commitments first, then by due date.
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField())
+# The initiative page names the first organizations that accepted a plan version, then says
+# "and N more" (initiative_detail.html has the same number).
+ACCEPTANCES_SHOWN = 25
 
 
 def initiatives_for(*, person, network, filter: str = "all"):
@@ -61,12 +76,43 @@ def nominations(initiative):
 
 
 def plans(initiative, limit: int = 5):
-    """The latest plan versions with who accepted each (two queries)."""
+    """The latest plan versions with everyone who accepted each (two queries), for the API."""
     return list(
         JointPlan.objects.filter(initiative=initiative)
         .select_related("created_by")
         .prefetch_related(
             Prefetch("acceptances", queryset=PlanAcceptance.objects.select_related("organization"))
+        )
+        .order_by("-version")[:limit]
+    )
+
+
+def plan_overview(initiative, *, org_id, limit: int = 5, shown: int = ACCEPTANCES_SHOWN):
+    """The latest plan versions for the initiative page (two queries, bounded whatever the
+    number of participants): each with its first `shown` acceptances (`plan.shown_acceptances`),
+    `acceptance_count`, and `accepted_by_me` (whether organization `org_id` accepted it)."""
+    accepted = PlanAcceptance.objects.filter(plan=OuterRef("pk"))
+    return list(
+        JointPlan.objects.filter(initiative=initiative)
+        .select_related("created_by")
+        .annotate(
+            acceptance_count=Coalesce(
+                Subquery(accepted.order_by().values("plan").annotate(n=Count("pk")).values("n")),
+                0,
+            ),
+            accepted_by_me=Exists(accepted.filter(organization_id=org_id))
+            if org_id is not None
+            else Value(False),
+        )
+        .prefetch_related(
+            Prefetch(
+                "acceptances",
+                queryset=PlanAcceptance.objects.select_related("organization").order_by(
+                    "accepted_at", "id"
+                )[:shown],
+                # A sliced Prefetch needs to_attr: the related manager cannot filter a slice.
+                to_attr="shown_acceptances",
+            )
         )
         .order_by("-version")[:limit]
     )

@@ -188,7 +188,7 @@ def initiative_cancel(*, actor: Person, initiative: Initiative, now=None) -> Ini
 
 def _org_in_network(organization_id, network) -> bool:
     return NetworkMembership.objects.filter(
-        network=network, organization_id=organization_id, status=NetworkMembership.Status.ACTIVE
+        NetworkMembership.active_q(), network=network, organization_id=organization_id
     ).exists()
 
 

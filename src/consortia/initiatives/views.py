@@ -25,6 +25,7 @@ from .models import Commitment, Initiative, JointPlan, Nomination, Participation
 
 GET_POST = require_http_methods(["GET", "POST"])
 LIST_LIMIT = 50
+PARTICIPANT_LIMIT = 50
 POLL_LIMIT = 10
 
 
@@ -109,17 +110,15 @@ def _raci_rows(plan, participants):
     return rows
 
 
-def _invitable(initiative, participations):
+def _invitable(initiative):
     """Member organizations of the network that are not participating or asked already."""
-    taken = [
-        p.organization_id
-        for p in participations
-        if p.status in (Participation.Status.ACTIVE, *Participation.PENDING)
-    ]
+    taken = Participation.objects.filter(
+        initiative=initiative, status__in=(Participation.Status.ACTIVE, *Participation.PENDING)
+    ).values("organization_id")
     return list(
         Organization.objects.filter(
+            NetworkMembership.active_q(prefix="network_memberships__"),
             network_memberships__network_id=initiative.network_id,
-            network_memberships__status=NetworkMembership.Status.ACTIVE,
         )
         .exclude(pk__in=taken)
         .order_by("name")[:200]
@@ -148,17 +147,20 @@ def _detail_context(request, initiative):
     network = initiative.network
     term = permissions.current_term(initiative, now)
     mine = permissions.participation_of(person, initiative)
-    participations = list(selectors.participations(initiative))
-    participants = [p for p in participations if p.status == Participation.Status.ACTIVE]
-    pending = [p for p in participations if p.status in Participation.PENDING]
-    plans = selectors.plans(initiative)
+    my_org_id = mine.organization_id if mine else None
+    # A page stays readable (and fast) however many organizations take part: the first ones
+    # are shown, the rest counted (and reachable through the API).
+    active = selectors.participations(initiative).filter(status=Participation.Status.ACTIVE)
+    participants = list(active[:PARTICIPANT_LIMIT])
+    participants_total = active.count()
+    pending = list(
+        selectors.participations(initiative).filter(status__in=Participation.PENDING)[:LIST_LIMIT]
+    )
+    plans = selectors.plan_overview(initiative, org_id=my_org_id)
     latest = plans[0] if plans else None
     is_participant = mine is not None and mine.status == Participation.Status.ACTIVE
     may_steer = permissions.may_steer(person, initiative, now)
-    my_org_id = mine.organization_id if mine else None
     nominations = list(selectors.nominations(initiative))
-    for plan in plans:
-        plan.accepted_org_ids = {a.organization_id for a in plan.acceptances.all()}
     return _network_context(
         request,
         network,
@@ -172,6 +174,7 @@ def _detail_context(request, initiative):
         is_participant=is_participant,
         my_org_id=my_org_id,
         participants=participants,
+        participants_total=participants_total,
         pending=pending,
         nominations=nominations,
         plans=plans,
@@ -180,7 +183,7 @@ def _detail_context(request, initiative):
         requests=list(selectors.requests_of_initiative(initiative)[:LIST_LIMIT]),
         commitments=list(selectors.commitments_of_initiative(initiative)[:LIST_LIMIT]),
         is_open=initiative.status in (Initiative.Status.PROPOSED, Initiative.Status.ACTIVE),
-        invitable=_invitable(initiative, participations) if may_steer else [],
+        invitable=_invitable(initiative) if may_steer else [],
         now=now,
         polls=polls,
         open_polls={p.action: p for p in polls if p.state_now == "open"},
@@ -408,7 +411,7 @@ def plan_edit(request, slug, pk):
 def _request_form(request, initiative, data=None):
     network = initiative.network
     org_ids = NetworkMembership.objects.filter(
-        network=network, status=NetworkMembership.Status.ACTIVE
+        NetworkMembership.active_q(), network=network
     ).values("organization_id")
     participant_org_ids = Participation.objects.filter(
         initiative=initiative, status=Participation.Status.ACTIVE
