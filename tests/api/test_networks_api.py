@@ -408,3 +408,16 @@ def test_only_team_leaders_leave_and_only_what_they_are_in(api, world, hidden):
     assert "__all__" in field_errors(api.outsider.post("/networks/northwind/leave"))
     assert api.outsider.post("/networks/skunkworks/leave").status_code == 404
     assert fresh(world.leader).organization.network_memberships.get().status == "active"
+
+
+def test_it_founds_a_network_whose_admissions_are_decided_by_vote(api, world):
+    response = api.outsider.post(
+        "/networks",
+        {"name": "Voting Circle", "charter_text": "We vote.", "admission_rule": "vote"},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["admission_rule"] == "vote"
+    bad = api.outsider.post(
+        "/networks", {"name": "Bad Circle", "charter_text": "x", "admission_rule": "dictator"}
+    )
+    assert bad.status_code == 422

@@ -1,7 +1,8 @@
 """Removal by vote, end to end in a real browser: a team leader proposes to remove a member
 with a stated reason, the other members vote (the member concerned cannot), the poll closes by
-the clock alone, the outcome applies itself, and the removed organization keeps its own data
-but no longer sees the network's member pages."""
+the clock alone, the outcome applies itself, the member stays during its notice period, and
+then the removed organization keeps its own data but no longer sees the network's member
+pages."""
 
 import re
 from datetime import timedelta
@@ -43,6 +44,7 @@ def test_a_member_is_removed_by_vote(world, new_page, shoot):
     ada.select_option("select[name=action]", "remove")
     ada.select_option("select[name=member]", label="Beta Works")
     ada.fill("textarea[name=reason]", "No commitment delivered in twelve months.")
+    ada.fill("input[name=notice_days]", "7")
     shoot(ada, "removal-form")
     ada.get_by_role("button", name="Open the poll").click()
     ada.wait_for_url(re.compile(r".*/n/northwind/decisions/\d+/$"))
@@ -83,10 +85,21 @@ def test_a_member_is_removed_by_vote(world, new_page, shoot):
     assert "Passed" in main and "Download the ballots" in main
     shoot(ada, "outcome")
     membership = NetworkMembership.objects.get(network=world.network, organization=world.beta)
+    closes_at = Poll.objects.get(pk=poll.pk).closes_at
     assert membership.status == NetworkMembership.Status.REMOVED
+    assert membership.ended_at == closes_at + timedelta(days=7)
     assert verify.verify_poll(Poll.objects.get(pk=poll.pk)).ok
 
-    # Beta keeps its own organization and people, but not the network's member pages.
+    # During the seven days of notice, Beta is still a member and is told when it ends.
+    assert bo.goto("/n/northwind/members/").status == 200
+    assert "stays a member during the notice period" in bo.locator("main").inner_text()
+    shoot(bo, "notice-period")
+
+    # The notice ends (time passes): Beta keeps its own organization and people, but not the
+    # network's member pages.
+    NetworkMembership.objects.filter(pk=membership.pk).update(
+        ended_at=timezone.now() - timedelta(minutes=1)
+    )
     bo.goto("/organization/")
     assert "Beta Works" in bo.locator("main").inner_text()
     assert bo.goto(f"/n/northwind/decisions/{poll.pk}/").status in (403, 404)

@@ -304,7 +304,9 @@ def test_removal_by_vote_excludes_the_member_concerned(world, now):
     services.ballot_cast(actor=world.leader, poll=poll, choice="yes", now=now)
     _close(poll)
     membership.refresh_from_db()
-    assert membership.status == Status.REMOVED and membership.ended_at == poll.closes_at
+    # The default notice period: removed, effective 30 days after the close.
+    assert membership.status == Status.REMOVED
+    assert membership.ended_at == poll.closes_at + timedelta(days=30)
 
 
 def test_admission_polls_are_opened_by_the_system(world, now):

@@ -392,3 +392,20 @@ def test_it_decides_pending_admissions_again_when_a_member_leaves(world):
     services.network_leave(actor=world.other_leader, network=world.network)
     # One member left: one approval is now all that can be asked, and it was given.
     assert status_of(world.network, world.gamma) == "active"
+
+
+def test_it_lets_the_founders_choose_admission_by_vote(world):
+    from consortia.decisions.models import Poll
+
+    network = services.network_found(
+        actor=world.outsider, name="Voters", charter_text="We vote.", admission_rule="vote"
+    )
+    newcomer = make_org_leader("v@v.test", "Vic", "Vee Corp")
+    membership = services.network_apply(actor=newcomer, network=network)
+    assert membership.status == "applied"
+    poll = Poll.objects.get(network=network)
+    assert poll.action == "admit" and poll.kind == "yes_no"
+    with pytest.raises(ValidationError):
+        services.network_found(
+            actor=world.outsider, name="Bad", charter_text="x", admission_rule="dictator"
+        )

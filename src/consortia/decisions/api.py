@@ -53,14 +53,15 @@ def create_poll(request, payload: PollCreateIn, slug: str = NetworkSlug):
     network = network_permissions.get_network_for(request.auth, slug, need="member")
     data = payload.model_dump()
     action = data.pop("action").value if hasattr(data["action"], "value") else data.pop("action")
-    membership_id, reason, text = (
+    membership_id, reason, notice_days, text = (
         data.pop("membership_id"),
         data.pop("reason"),
+        data.pop("notice_days"),
         data.pop("charter_text"),
     )
     payload_data = {}
     if action == "remove":
-        payload_data = {"membership": membership_id, "reason": reason}
+        payload_data = {"membership": membership_id, "reason": reason, "notice_days": notice_days}
     elif action == "amend_charter":
         payload_data = {"text": text}
     data["kind"] = str(data["kind"].value if hasattr(data["kind"], "value") else data["kind"])
@@ -88,8 +89,8 @@ def get_poll(request, slug: str = NetworkSlug, poll_id: int = PollId):
 )
 def cast_ballot(request, payload: BallotIn, slug: str = NetworkSlug, poll_id: int = PollId):
     """Cast your organization's ballot, or change it until the poll closes (team leaders of the
-    organizations in the electorate). Every version is kept in the poll's hash-chained log; the
-    receipt is the hash of your record."""
+    organizations in the electorate, or the delegates they named). Every version is kept in the
+    poll's hash-chained log; the receipt is the hash of your record."""
     _network, poll = permissions.get_poll_for(request.auth, slug, poll_id)
     fields = {k: v for k, v in payload.model_dump().items() if v is not None}
     choice = fields if fields else {}

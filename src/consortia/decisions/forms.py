@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from consortia.core.forms import ServiceForm, text_field
+from consortia.decisions import outcomes
 from consortia.decisions.models import Poll
 
 ACTIONS = [
@@ -76,6 +77,14 @@ class PollCreateForm(ServiceForm):
         rows=3,
         help_text="Removal only. The organization reads it; it keeps its own data.",
     )
+    notice_days = forms.IntegerField(
+        label="Notice period (days)",
+        required=False,
+        min_value=0,
+        max_value=90,
+        initial=outcomes.REMOVAL_NOTICE_DAYS,
+        help_text="Removal only. The organization stays a member this long after the vote.",
+    )
     charter_text = text_field(
         "Amended charter",
         rows=8,
@@ -99,7 +108,12 @@ class PollCreateForm(ServiceForm):
         if action == "remove":
             if not data.get("member"):
                 raise ValidationError({"member": "Choose the member organization."})
-            payload = {"membership": data["member"], "reason": data.get("reason", "")}
+            notice = data.get("notice_days")
+            payload = {
+                "membership": data["member"],
+                "reason": data.get("reason", ""),
+                "notice_days": outcomes.REMOVAL_NOTICE_DAYS if notice is None else notice,
+            }
         elif action == "amend_charter":
             payload = {"text": data.get("charter_text", "")}
         return {

@@ -20,6 +20,7 @@ inside the settling transaction, after the conditional UPDATE that makes it run 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -29,6 +30,10 @@ from consortia.core.models import Audience
 from consortia.networks.models import Agreement, NetworkMembership
 
 Status = NetworkMembership.Status
+# A removed organization stays a member this many days after the vote unless the poll says
+# otherwise (0 to REMOVAL_NOTICE_MAX).
+REMOVAL_NOTICE_DAYS = 30
+REMOVAL_NOTICE_MAX = 90
 DECISION_KINDS = ("yes_no", "consensus")
 
 
@@ -128,11 +133,17 @@ def _validate_remove(network, payload) -> dict:
         raise ValidationError(
             {"reason": "State the reason for the removal; the organization will read it."}
         )
+    notice = payload.get("notice_days", REMOVAL_NOTICE_DAYS)
+    if type(notice) is not int or not 0 <= notice <= REMOVAL_NOTICE_MAX:
+        raise ValidationError(
+            {"notice_days": f"Give the notice period in days, from 0 to {REMOVAL_NOTICE_MAX}."}
+        )
     return {
         "membership": membership.pk,
         "organization": membership.organization.name,
         "organization_id": membership.organization_id,
         "reason": reason[:2000],
+        "notice_days": notice,
     }
 
 
@@ -191,10 +202,13 @@ def admit(poll, result) -> None:
     excluded=_excluded_remove,
 )
 def remove(poll, result) -> None:
-    """Remove the member when the poll passes; effective at the close of the poll.
+    """Remove the member when the poll passes, effective when the notice period after the close
+    ends: the row says "removed" at once, with ended_at at the end of the notice, and
+    NetworkMembership.active_q() counts it as active until then (derived from the clock, no
+    worker needed).
 
     The organization keeps its own profile and people (organizations always see themselves)
-    and can export its data; it loses access to the network's member pages.
+    and can export its data; after the notice it loses access to the network's member pages.
     """
     if not result.get("passed"):
         return
@@ -206,7 +220,9 @@ def remove(poll, result) -> None:
     )
     if membership is None or membership.status != Status.ACTIVE:
         return
-    membership.status, membership.ended_at = Status.REMOVED, poll.closes_at
+    notice = poll.action_payload.get("notice_days", 0)  # polls from before the notice period
+    ended_at = poll.closes_at + timedelta(days=notice)
+    membership.status, membership.ended_at = Status.REMOVED, ended_at
     membership.save(update_fields=["status", "ended_at"])
     emit(
         actor=None,
@@ -215,8 +231,9 @@ def remove(poll, result) -> None:
         verb="network.removed",
         obj=membership,
         audience=Audience.NETWORK,
-        summary=f"{membership.organization} was removed by vote: "
-        f"{poll.action_payload.get('reason', '')}",
+        summary=f"{membership.organization} was removed by vote"
+        + (f", effective {ended_at:%Y-%m-%d %H:%M} UTC" if notice else "")
+        + f": {poll.action_payload.get('reason', '')}",
     )
 
 

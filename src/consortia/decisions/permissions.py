@@ -2,7 +2,8 @@
 
 Polls belong to a network's active members: anyone else gets 404 for them (the network's own
 permissions decide who is an active member). Voting is for the team leader of an organization
-in the poll's electorate; services.ballot_cast checks that again inside its transaction.
+in the poll's electorate, or a delegate it named; services.ballot_cast checks that again inside
+its transaction.
 """
 
 from django.http import Http404

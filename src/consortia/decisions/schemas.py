@@ -81,6 +81,12 @@ class PollCreateIn(InputSchema):
         None, ge=1, le=2**63 - 1, description="remove: the membership of the organization."
     )
     reason: Text(2_000) = Field("", description="remove: the reason, shown to the organization.")
+    notice_days: int = Field(
+        30,
+        ge=0,
+        le=90,
+        description="remove: days the organization stays a member after the poll passes.",
+    )
     charter_text: Text(100_000) = Field("", description="amend_charter: the new charter text.")
 
     @field_validator("opens_at", "closes_at")

@@ -63,7 +63,9 @@ def poll_page(poll: Poll, person, *, now=None) -> dict:
         "has_voted": bool(ballots["mine"]),
         "my_ballot": my_ballot,
         "my_choice": (my_ballot.choice or {}).get("choice") if my_ballot else None,
-        "can_vote": state == Poll.State.OPEN and bool(counts["mine"]) and person.is_team_leader,
+        "can_vote": (
+            state == Poll.State.OPEN and bool(counts["mine"]) and person.votes_for_organization
+        ),
         "result": result,
         "chart": chart(poll, result) if result else None,
         "recount_command": recount_command(poll, result) if result else "",

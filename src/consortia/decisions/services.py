@@ -227,10 +227,10 @@ def poll_create(
     if poll.state_at(now) == State.OPEN:
         ensure_electorate(poll, now=now)
         notify(
-            recipients=_leaders_of(PollVoter.objects.filter(poll=poll).values("organization_id")),
+            recipients=_voters_of(PollVoter.objects.filter(poll=poll).values("organization_id")),
             kind="poll.opened",
             title=f"New poll in {network}: {poll.title}",
-            body=f"Your team leader votes until {poll.closes_at:%Y-%m-%d %H:%M} UTC.",
+            body=f"Your team leader or delegate votes until {poll.closes_at:%Y-%m-%d %H:%M} UTC.",
             url=poll_url(poll),
         )
     return poll
@@ -240,11 +240,12 @@ def poll_url(poll: Poll) -> str:
     return reverse("poll_detail", args=[poll.network.slug, poll.pk])
 
 
-def _leaders_of(org_ids) -> list[Person]:
+def _voters_of(org_ids) -> list[Person]:
+    """The people who cast the ballots of these organizations: team leaders and delegates."""
     return [
         m.person
         for m in OrgMembership.objects.filter(
-            organization_id__in=org_ids, role=OrgMembership.Role.TEAM_LEADER
+            OrgMembership.VOTERS, organization_id__in=org_ids
         ).select_related("person")
     ]
 
@@ -267,7 +268,7 @@ def ensure_electorate(poll: Poll, *, now: datetime | None = None) -> None:
             else:
                 org_ids = (
                     NetworkMembership.objects.filter(
-                        network_id=poll.network_id, status=NetworkMembership.Status.ACTIVE
+                        NetworkMembership.active_q(now), network_id=poll.network_id
                     )
                     .exclude(organization_id__in=excluded)
                     .values_list("organization_id", flat=True)
@@ -433,15 +434,14 @@ def ballot_cast(
 def _ballot_cast(
     *, actor: Person, poll: Poll, choice, now: datetime | None = None
 ) -> tuple[Ballot, str]:
-    """The organization's team leader casts or changes its ballot; returns (ballot, receipt).
+    """The organization's team leader or a delegate it named casts or changes its ballot (one
+    current ballot per organization, whoever casts it); returns (ballot, receipt).
 
     The poll row is locked while the log grows, so the chain has no fork and concurrent
     submissions by one organization leave exactly one current ballot (the database's unique
     constraint backs this up)."""
     now = now or timezone.now()
-    leader = permissions.require_team_leader(
-        actor, "Only a team leader can vote for the organization."
-    )
+    leader = permissions.require_organization_voter(actor)
     org_id = leader.organization_id
     with transaction.atomic():
         poll = Poll.objects.select_for_update().select_related("network").get(pk=poll.pk)
@@ -634,7 +634,7 @@ def poll_settle(poll: Poll, *, now: datetime | None = None) -> bool:
                 summary=f"The poll “{poll.title}” closed: {outcome}",
             )
             notify(
-                recipients=_leaders_of(
+                recipients=_voters_of(
                     PollVoter.objects.filter(poll=poll).values("organization_id")
                 ),
                 kind="poll.outcome",
@@ -703,8 +703,9 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 
 def remind_closing_polls(*, now: datetime | None = None) -> int:
-    """For the worker: 24 hours before a poll closes, remind the team leaders of the
-    organizations that have not voted yet, once per poll. Returns how many polls it reminded."""
+    """For the worker: 24 hours before a poll closes, remind the team leaders (and delegates)
+    of the organizations that have not voted yet, once per poll. Returns how many polls it
+    reminded."""
     now = now or timezone.now()
     reminded = 0
     due = Poll.objects.filter(
@@ -723,7 +724,7 @@ def remind_closing_polls(*, now: datetime | None = None) -> int:
             voted = Ballot.objects.filter(poll=poll).values("organization_id")
             waiting = PollVoter.objects.filter(poll=poll).exclude(organization_id__in=voted)
             notify(
-                recipients=_leaders_of(waiting.values("organization_id")),
+                recipients=_voters_of(waiting.values("organization_id")),
                 kind="poll.closing_soon",
                 title=f"“{poll.title}” closes within a day; your organization has not voted",
                 body=f"Voting in {poll.network} closes on {poll.closes_at:%Y-%m-%d %H:%M} UTC.",

@@ -63,7 +63,7 @@ def poll_create(request, slug):
         person, "Only a team leader can put a question to the network."
     )
     members = (
-        NetworkMembership.objects.filter(network=network, status=NetworkMembership.Status.ACTIVE)
+        NetworkMembership.objects.filter(NetworkMembership.active_q(), network=network)
         .select_related("organization")
         .order_by("organization__name")
     )

@@ -109,6 +109,11 @@ class ColleagueInviteForm(ServiceForm):
 class OrgMemberForm(ServiceForm):
     role = forms.ChoiceField(label="Role", choices=OrgMembership.Role.choices)
     department = _text("Department", max_length=100)
+    votes_for_organization = forms.BooleanField(
+        label="Votes for the organization in polls",
+        required=False,
+        help_text="A delegate casts the organization's one ballot, as a team leader can.",
+    )
 
 
 # Networks ---------------------------------------------------------------------------------
@@ -131,6 +136,15 @@ class NetworkFoundForm(ServiceForm):
         initial=Network.Visibility.LISTED,
         widget=forms.RadioSelect,
     )
+    admission_rule = forms.ChoiceField(
+        label="Who decides on admissions",
+        required=False,
+        choices=Network.AdmissionRule.choices,
+        initial=Network.AdmissionRule.TEAM_LEADER_APPROVALS,
+        widget=forms.RadioSelect,
+        help_text="With a vote, every request to join opens a one-week yes/no poll of the "
+        "member organizations.",
+    )
     approvals_required = forms.IntegerField(
         label="Approvals needed to admit an organization",
         min_value=1,
@@ -147,6 +161,11 @@ class NetworkFoundForm(ServiceForm):
         help_text="Why you partner and how you work together. Every member organization "
         "accepts it, starting with yours.",
     )
+
+    def clean_admission_rule(self) -> str:
+        return (
+            self.cleaned_data.get("admission_rule") or Network.AdmissionRule.TEAM_LEADER_APPROVALS
+        )
 
 
 class NetworkInviteForm(ServiceForm):

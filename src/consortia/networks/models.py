@@ -76,6 +76,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         membership = self.membership
         return bool(membership and membership.role == OrgMembership.Role.TEAM_LEADER)
 
+    @property
+    def votes_for_organization(self) -> bool:
+        """Whether this person casts the organization's ballot: a team leader or a delegate."""
+        membership = self.membership
+        return bool(membership and membership.votes_in_polls)
+
 
 class Organization(models.Model):
     """A member organization: a company, a university, a public body, a nonprofit…"""
@@ -125,6 +131,8 @@ class OrgMembership(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     department = models.CharField(max_length=100, blank=True)
+    # Named by a team leader: this colleague casts the organization's one ballot in polls.
+    votes_for_organization = models.BooleanField(default=False)
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -133,6 +141,13 @@ class OrgMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.organization} ({self.get_role_display()})"
+
+    # Who casts the organization's one ballot: its team leaders and the delegates they named.
+    VOTERS = Q(role=Role.TEAM_LEADER) | Q(votes_for_organization=True)
+
+    @property
+    def votes_in_polls(self) -> bool:
+        return self.role == self.Role.TEAM_LEADER or self.votes_for_organization
 
 
 class Network(models.Model):
@@ -230,6 +245,26 @@ class NetworkMembership(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING
+
+    @classmethod
+    def active_q(cls, now=None, *, prefix: str = "") -> Q:
+        """The one rule for "is an active member now", as a filter: active, or removed by a vote
+        whose notice period has not ended yet (ended_at is the end of the notice). Derived from
+        the clock, so a removal takes effect by itself without a worker."""
+        now = now or timezone.now()
+        return Q(**{f"{prefix}status": cls.Status.ACTIVE}) | Q(
+            **{f"{prefix}status": cls.Status.REMOVED, f"{prefix}ended_at__gt": now}
+        )
+
+    def is_active_at(self, now) -> bool:
+        """The same rule as active_q(), for a row already loaded."""
+        return self.status == self.Status.ACTIVE or (
+            self.status == self.Status.REMOVED and self.ended_at is not None and self.ended_at > now
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_at(timezone.now())
 
 
 class AdmissionVote(models.Model):

@@ -72,9 +72,10 @@ def has_accepted_charter(organization_id: int, network) -> bool:
 
 
 def active_network_ids(organization_id):
-    """Subquery: the networks in which an organization is an active member."""
+    """Subquery: the networks in which an organization is an active member (including one
+    removed by a vote whose notice period is still running; see NetworkMembership.active_q)."""
     return NetworkMembership.objects.filter(
-        organization_id=organization_id, status=Status.ACTIVE
+        NetworkMembership.active_q(), organization_id=organization_id
     ).values("network_id")
 
 
@@ -97,9 +98,9 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
         raise Http404("No such network")
     if need == "view":
         return network
-    if membership is None or membership.status not in (*NetworkMembership.PENDING, Status.ACTIVE):
+    if membership is None or not (membership.is_pending or membership.is_active):
         raise PermissionDenied("Only member organizations can see this.")
-    if membership.status != Status.ACTIVE:
+    if not membership.is_active:
         raise PermissionDenied("Your organization is not an active member of this network yet.")
     if need == "act" and not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
@@ -120,10 +121,24 @@ def require_team_leader(
     return membership
 
 
+def require_organization_voter(
+    person,
+    message: str = "Only a team leader or a delegate the organization named can vote for it.",
+) -> OrgMembership:
+    """The person casts the organization's ballot: a team leader, or a colleague a team leader
+    named with votes_for_organization."""
+    membership = person.membership if getattr(person, "is_authenticated", False) else None
+    if membership is None:
+        raise PermissionDenied("You need to belong to an organization first.")
+    if not membership.votes_in_polls:
+        raise PermissionDenied(message)
+    return membership
+
+
 def require_acting_member(person, network) -> NetworkMembership:
     """The person's organization is an active member that accepted the current charter."""
     membership = membership_of(person, network)
-    if membership is None or membership.status != Status.ACTIVE:
+    if membership is None or not membership.is_active:
         raise PermissionDenied("Your organization is not an active member of this network.")
     if not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
@@ -140,9 +155,9 @@ def organizations_visible_to(person):
     if org_id is None:
         return Organization.objects.none()
     partner_rows = NetworkMembership.objects.filter(
+        NetworkMembership.active_q() | Q(status__in=NetworkMembership.PENDING),
         organization=OuterRef("pk"),
         network_id__in=active_network_ids(org_id),
-        status__in=(Status.ACTIVE, *NetworkMembership.PENDING),
     )
     return Organization.objects.filter(Q(pk=org_id) | Exists(partner_rows))
 

@@ -41,6 +41,11 @@ class Visibility(StrEnum):
     unlisted = "unlisted"
 
 
+class AdmissionRule(StrEnum):
+    approvals = "approvals"
+    vote = "vote"
+
+
 class Decision(StrEnum):
     approve = "approve"
     reject = "reject"
@@ -115,6 +120,9 @@ class OrgPersonOut(Schema):
     email: str | None = Field(description="Shown only to people of the same organization.")
     role: Role
     department: str
+    votes_for_organization: bool = Field(
+        description="A delegate who casts the organization's ballot in polls."
+    )
     joined_at: datetime
 
     @staticmethod
@@ -129,6 +137,9 @@ class OrgPersonOut(Schema):
 class OrgPersonUpdateIn(InputSchema):
     role: Role | None = None
     department: Text(100) | None = None
+    votes_for_organization: bool | None = Field(
+        default=None, description="Name this person a delegate who votes for the organization."
+    )
 
 
 class ColleagueInviteIn(InputSchema):
@@ -199,6 +210,10 @@ class NetworkOut(Schema):
     name: str
     description: str
     visibility: Visibility
+    admission_rule: AdmissionRule = Field(
+        description="approvals: team leaders of member organizations approve; vote: a yes/no "
+        "poll of the member organizations decides each admission."
+    )
     approvals_required: int
     created_at: datetime
     member_count: int
@@ -236,6 +251,7 @@ class NetworkCreateIn(InputSchema):
     approvals_required: int = Field(
         1, ge=1, le=50, description="How many member organizations must approve an admission."
     )
+    admission_rule: AdmissionRule = AdmissionRule.approvals
 
 
 class MembershipOut(Schema):

@@ -41,8 +41,8 @@ def _approvals_needed(network: Network | None = None):
     network, the member count is an uncorrelated subquery the database computes once."""
     voters = (
         NetworkMembership.objects.filter(
+            NetworkMembership.active_q(),
             network_id=network.pk if network is not None else OuterRef("network_id"),
-            status=Status.ACTIVE,
         )
         .values("network_id")
         .annotate(n=Count("pk"))
@@ -66,14 +66,17 @@ def networks_of(person) -> QuerySet[NetworkMembership]:
     if org_id is None:
         return NetworkMembership.objects.none()
     member_counts = (
-        NetworkMembership.objects.filter(network_id=OuterRef("network_id"), status=Status.ACTIVE)
+        NetworkMembership.objects.filter(
+            NetworkMembership.active_q(), network_id=OuterRef("network_id")
+        )
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
     return (
         NetworkMembership.objects.filter(
-            organization_id=org_id, status__in=(Status.ACTIVE, *NetworkMembership.PENDING)
+            NetworkMembership.active_q() | Q(status__in=NetworkMembership.PENDING),
+            organization_id=org_id,
         )
         .select_related("network")
         .annotate(member_count=Subquery(member_counts), charter_accepted=_charter_accepted())
@@ -85,12 +88,17 @@ def listed_networks_for(person) -> QuerySet[Network]:
     """Listed networks the person's organization is not (or no longer) part of."""
     org_id = permissions.org_id_of(person)
     mine = NetworkMembership.objects.filter(
-        organization_id=org_id, status__in=(Status.ACTIVE, *NetworkMembership.PENDING)
+        NetworkMembership.active_q() | Q(status__in=NetworkMembership.PENDING),
+        organization_id=org_id,
     ).values("network_id")
     return (
         Network.objects.filter(visibility=Network.Visibility.LISTED)
         .exclude(pk__in=mine)
-        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Status.ACTIVE)))
+        .annotate(
+            member_count=Count(
+                "memberships", filter=NetworkMembership.active_q(prefix="memberships__")
+            )
+        )
         .order_by("name")
     )
 
@@ -105,8 +113,13 @@ def network_members(
         .annotate(n=Count("pk"))
         .values("n")
     )
+    rows = (
+        NetworkMembership.objects.filter(NetworkMembership.active_q())
+        if status == Status.ACTIVE
+        else NetworkMembership.objects.filter(status=status)
+    )
     return (
-        NetworkMembership.objects.filter(network=network, status=status)
+        rows.filter(network=network)
         .select_related("organization")
         .annotate(people_count=Subquery(people), charter_accepted=_charter_accepted())
         .order_by("organization__name", "pk")
@@ -174,7 +187,8 @@ def shared_networks(person, organization: Organization) -> QuerySet[Network]:
     if org_id is None or org_id == organization.pk:
         return Network.objects.none()
     theirs = NetworkMembership.objects.filter(
-        organization=organization, status__in=(Status.ACTIVE, *NetworkMembership.PENDING)
+        NetworkMembership.active_q() | Q(status__in=NetworkMembership.PENDING),
+        organization=organization,
     ).values("network_id")
     return (
         Network.objects.filter(pk__in=permissions.active_network_ids(org_id))
@@ -270,12 +284,12 @@ def networks_for(person, *, scope: str | None = "all") -> QuerySet[Network]:
     charter_accepted. One query whatever the number of networks. scope=None: no filter."""
     org_id = permissions.org_id_of(person)
     mine = NetworkMembership.objects.filter(
+        NetworkMembership.active_q() | Q(status__in=NetworkMembership.PENDING),
         network_id=OuterRef("pk"),
         organization_id=org_id,
-        status__in=(Status.ACTIVE, *NetworkMembership.PENDING),
     )
     members = (
-        NetworkMembership.objects.filter(network_id=OuterRef("pk"), status=Status.ACTIVE)
+        NetworkMembership.objects.filter(NetworkMembership.active_q(), network_id=OuterRef("pk"))
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")

@@ -150,8 +150,10 @@ def org_member_update(
     membership: OrgMembership,
     role: str | None = None,
     department: str | None = None,
+    votes_for_organization: bool | None = None,
 ) -> OrgMembership:
-    """A team leader changes a colleague's role or department."""
+    """A team leader changes a colleague's role or department, or names them the delegate who
+    votes for the organization in polls."""
     leader = permissions.require_team_leader(actor)
     if membership.organization_id != leader.organization_id:
         raise PermissionDenied("You can only manage people in your own organization.")
@@ -171,6 +173,8 @@ def org_member_update(
         membership.role = role
     if department is not None:
         membership.department = department.strip()[:100]
+    if votes_for_organization is not None:
+        membership.votes_for_organization = bool(votes_for_organization)
     membership.save()
     emit(
         actor=actor,
@@ -179,7 +183,8 @@ def org_member_update(
         obj=membership,
         audience=Audience.ORGANIZATION,
         summary=f"{actor} made {membership.person} {membership.get_role_display().lower()}"
-        + (f" in {membership.department}" if membership.department else ""),
+        + (f" in {membership.department}" if membership.department else "")
+        + (" (votes for the organization)" if membership.votes_for_organization else ""),
     )
     return membership
 
@@ -429,6 +434,7 @@ def network_found(
     charter_text: str = "",
     visibility: str = Network.Visibility.LISTED,
     approvals_required: int = 1,
+    admission_rule: str = Network.AdmissionRule.TEAM_LEADER_APPROVALS,
 ) -> Network:
     """Found a network with its charter; the founder's organization is its first member.
 
@@ -456,6 +462,8 @@ def network_found(
         errors["visibility"] = "Choose listed or unlisted."
     if not isinstance(approvals_required, int) or not 1 <= approvals_required <= 50:
         errors["approvals_required"] = "Choose between 1 and 50 approving organizations."
+    if admission_rule not in Network.AdmissionRule.values:
+        errors["admission_rule"] = "Choose approvals by team leaders or a vote of the members."
     if errors:
         raise ValidationError(errors)
     network = Network(
@@ -464,6 +472,7 @@ def network_found(
         description=(description or "").strip(),
         visibility=visibility,
         approvals_required=approvals_required,
+        admission_rule=admission_rule,
     )
     network.full_clean()
     try:
@@ -516,7 +525,7 @@ def network_invite_organization(
         other = NetworkMembership.objects.filter(
             network=network, organization_id=invitee.membership.organization_id
         ).first()
-        if other and other.status == Status.ACTIVE:
+        if other and other.is_active:
             raise ValidationError(
                 {"email": f"{other.organization} is already a member of {network}."}
             )
@@ -563,9 +572,9 @@ def network_invite_organization(
 
 def _notify_team_leaders_of_pending(membership: NetworkMembership) -> None:
     leaders = OrgMembership.objects.filter(
+        NetworkMembership.active_q(prefix="organization__network_memberships__"),
         role=OrgMembership.Role.TEAM_LEADER,
         organization__network_memberships__network=membership.network,
-        organization__network_memberships__status=Status.ACTIVE,
     ).select_related("person")
     for leader in leaders:
         queue_email(
@@ -584,7 +593,7 @@ def network_apply(*, actor: Person, network: Network, message: str = "") -> Netw
     )
     organization = leader.organization
     existing = NetworkMembership.objects.filter(network=network, organization=organization).first()
-    if existing and existing.status == Status.ACTIVE:
+    if existing and existing.is_active:
         raise ValidationError(f"{organization} is already a member of {network}.")
     if existing and existing.is_pending:
         raise ValidationError(
@@ -624,7 +633,7 @@ def _open_admission_poll(membership: NetworkMembership) -> None:
 
 def admission_threshold(network: Network) -> tuple[int, int]:
     """(approvals needed, organizations entitled to decide) under the interim admission rule."""
-    voters = NetworkMembership.objects.filter(network=network, status=Status.ACTIVE).count()
+    voters = NetworkMembership.objects.filter(NetworkMembership.active_q(), network=network).count()
     return max(1, min(network.approvals_required, voters)), voters
 
 
@@ -743,7 +752,7 @@ def charter_accept(*, actor: Person, network: Network) -> AgreementAcceptance:
     """A team leader accepts the network's current charter for the organization."""
     leader = permissions.require_team_leader(actor, "Only a team leader can accept the charter.")
     membership = permissions.membership_of(actor, network)
-    if membership is None or membership.status not in (Status.ACTIVE, *NetworkMembership.PENDING):
+    if membership is None or not (membership.is_active or membership.is_pending):
         raise PermissionDenied(
             "Only members and organizations waiting for admission accept the charter."
         )
@@ -783,9 +792,9 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
         .filter(network=network, organization=leader.organization)
         .first()
     )
-    if membership is None or membership.status not in (Status.ACTIVE, *NetworkMembership.PENDING):
+    if membership is None or not (membership.is_active or membership.is_pending):
         raise ValidationError(f"{leader.organization} is not in {network}, so it cannot leave it.")
-    was_active = membership.status == Status.ACTIVE
+    was_active = membership.is_active
     membership.status = Status.LEFT
     membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "ended_at"])

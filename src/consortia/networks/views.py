@@ -150,7 +150,11 @@ def _my_organization_context(request, organization, *, invite_form=None, row_for
         if is_leader:
             form = row_forms.get(membership.pk) or forms.OrgMemberForm(
                 prefix=f"p{membership.pk}",
-                initial={"role": membership.role, "department": membership.department},
+                initial={
+                    "role": membership.role,
+                    "department": membership.department,
+                    "votes_for_organization": membership.votes_for_organization,
+                },
             )
         people.append({"membership": membership, "form": form})
     return {
@@ -309,7 +313,11 @@ def org_member_update(request, pk):
                     "membership": membership,
                     "form": forms.OrgMemberForm(
                         prefix=f"p{pk}",
-                        initial={"role": membership.role, "department": membership.department},
+                        initial={
+                            "role": membership.role,
+                            "department": membership.department,
+                            "votes_for_organization": membership.votes_for_organization,
+                        },
                     ),
                 }
                 return htmx.fragment(
@@ -339,7 +347,7 @@ def _network_context(request, network, tab: str, **extra) -> dict:
     person = request.user
     membership = permissions.membership_of(person, network)
     status = membership.status if membership else None
-    is_active = status == Status.ACTIVE
+    is_active = membership is not None and membership.is_active
     is_pending = status in NetworkMembership.PENDING
     charter_accepted = False
     if is_active or is_pending:
