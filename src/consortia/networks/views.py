@@ -43,6 +43,19 @@ def _page(request, queryset):
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _withdraw(request, person, invitation) -> None:
+    """Withdraw an open invitation (or say it is no longer open), as a flash message."""
+    if invitation is None:
+        messages.error(request, "This invitation is no longer open.")
+        return
+    try:
+        services.invitation_revoke(actor=person, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+
+
 def _capped(queryset) -> tuple[list, bool]:
     """The first PAGE_SIZE rows and whether there are more, without a COUNT query: for work
     lists (admissions, invitations) where the oldest come first and deciding shows the next."""
@@ -269,15 +282,7 @@ def colleague_invitation_revoke(request, pk):
     if organization is None:
         raise Http404("No organization")
     invitation = selectors.open_colleague_invitations(organization).filter(pk=pk).first()
-    if invitation is None:
-        messages.error(request, "This invitation is no longer open.")
-    else:
-        try:
-            services.invitation_revoke(actor=person, invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    _withdraw(request, person, invitation)
     if htmx.is_htmx(request):
         context = _my_organization_context(request, organization)
         return htmx.fragment(request, "networks/my_organization.html", "colleagues", context)
@@ -619,15 +624,7 @@ def network_invitation_revoke(request, slug, pk):
     person = request.user
     network = permissions.get_network_for(person, slug, need="member")
     invitation = selectors.open_network_invitations(network).filter(pk=pk).first()
-    if invitation is None:
-        messages.error(request, "This invitation is no longer open.")
-    else:
-        try:
-            services.invitation_revoke(actor=person, invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    _withdraw(request, person, invitation)
     if htmx.is_htmx(request):
         context = _network_context(
             request,
