@@ -17,7 +17,12 @@ from consortia.core.api import router as core_router
 from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
 from consortia.initiatives.api import router as initiatives_router
+from consortia.insights.api import router as insights_router
+from consortia.ledger.api import router as ledger_router
+from consortia.metrics.api import router as metrics_router
 from consortia.networks.api import invitations_router, networks_router, organizations_router
+from consortia.reviews.api import router as reviews_router
+from consortia.sharing.api import router as sharing_router
 
 
 class ConsortiaAPI(NinjaAPI):
@@ -88,3 +93,8 @@ api.add_router("/", networks_router)
 api.add_router("/", invitations_router)
 api.add_router("/", initiatives_router)
 api.add_router("/", decisions_router)
+api.add_router("/", sharing_router)
+api.add_router("/", metrics_router)
+api.add_router("/", ledger_router)
+api.add_router("/", insights_router)
+api.add_router("/", reviews_router)

@@ -98,6 +98,11 @@ INSTALLED_APPS = [
     "consortia.networks",
     "consortia.decisions",
     "consortia.initiatives",
+    "consortia.sharing",
+    "consortia.metrics",
+    "consortia.ledger",
+    "consortia.insights",
+    "consortia.reviews",
 ]
 
 MIDDLEWARE = [

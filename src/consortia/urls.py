@@ -13,6 +13,11 @@ urlpatterns = [
     path("", include("consortia.networks.urls")),
     path("", include("consortia.decisions.urls")),
     path("", include("consortia.initiatives.urls")),
+    path("", include("consortia.sharing.urls")),
+    path("", include("consortia.metrics.urls")),
+    path("", include("consortia.ledger.urls")),
+    path("", include("consortia.insights.urls")),
+    path("", include("consortia.reviews.urls")),
 ]
 
 handler404 = "consortia.core.views.not_found"

@@ -1,0 +1,5 @@
+"""REST operations: joint reviews."""
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

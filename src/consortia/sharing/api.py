@@ -1,0 +1,5 @@
+"""REST operations: challenges, posts, documents, ndas and the access log."""
+
+from ninja import Router
+
+router = Router(tags=["sharing"])
