@@ -53,17 +53,23 @@ def create_poll(request, payload: PollCreateIn, slug: str = NetworkSlug):
     network = network_permissions.get_network_for(request.auth, slug, need="member")
     data = payload.model_dump()
     action = data.pop("action").value if hasattr(data["action"], "value") else data.pop("action")
-    membership_id, reason, notice_days, text = (
+    membership_id, reason, notice_days, text, rule, approvals = (
         data.pop("membership_id"),
         data.pop("reason"),
         data.pop("notice_days"),
         data.pop("charter_text"),
+        data.pop("admission_rule"),
+        data.pop("approvals_required"),
     )
     payload_data = {}
     if action == "remove":
         payload_data = {"membership": membership_id, "reason": reason, "notice_days": notice_days}
     elif action == "amend_charter":
         payload_data = {"text": text}
+    elif action == "admission_rule":
+        payload_data = {"rule": str(rule) if rule else ""}
+        if approvals is not None:
+            payload_data["approvals_required"] = approvals
     data["kind"] = str(data["kind"].value if hasattr(data["kind"], "value") else data["kind"])
     data["method"] = str(data["method"].value) if data.get("method") else ""
     poll = services.poll_create(

@@ -9,11 +9,13 @@ from django.utils import timezone
 from consortia.core.forms import ServiceForm, text_field
 from consortia.decisions import outcomes
 from consortia.decisions.models import Poll
+from consortia.networks.models import Network
 
 ACTIONS = [
     ("", "Nothing: just record the decision"),
     ("remove", "Remove a member organization"),
     ("amend_charter", "Amend the charter"),
+    ("admission_rule", "Change how organizations are admitted"),
 ]
 
 
@@ -91,6 +93,20 @@ class PollCreateForm(ServiceForm):
         help_text="Amendment only: the full new text. Every member accepts it before acting again.",
     )
 
+    admission_rule = forms.ChoiceField(
+        label="Admit new organizations by",
+        required=False,
+        choices=[("", "—"), *Network.AdmissionRule.choices],
+        help_text="Admission change only.",
+    )
+    approvals_required = forms.IntegerField(
+        label="Approvals needed",
+        required=False,
+        min_value=1,
+        max_value=50,
+        help_text="Admission change to approvals only: how many member organizations approve.",
+    )
+
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "—")] + [(m.pk, str(m.organization)) for m in members]
@@ -116,6 +132,10 @@ class PollCreateForm(ServiceForm):
             }
         elif action == "amend_charter":
             payload = {"text": data.get("charter_text", "")}
+        elif action == "admission_rule":
+            payload = {"rule": data.get("admission_rule") or ""}
+            if data.get("approvals_required") is not None:
+                payload["approvals_required"] = data["approvals_required"]
         return {
             "title": data["title"],
             "description": data.get("description", ""),

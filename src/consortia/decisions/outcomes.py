@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from consortia.core.events import emit
 from consortia.core.models import Audience
-from consortia.networks.models import Agreement, NetworkMembership
+from consortia.core.notifications import notify
+from consortia.networks.models import Agreement, Network, NetworkMembership, Person
 
 Status = NetworkMembership.Status
 # A removed organization stays a member this many days after the vote unless the poll says
@@ -160,6 +162,29 @@ def _validate_amend(network, payload) -> dict:
     return {"text": text.strip(), "title": title.strip()[:200]}
 
 
+def _validate_admission_rule(network, payload) -> dict:
+    payload = payload if isinstance(payload, dict) else {}
+    rule = payload.get("rule")
+    if rule not in Network.AdmissionRule.values:
+        raise ValidationError(
+            {"admission_rule": "Choose approvals by team leaders or a vote of the members."}
+        )
+    approvals = payload.get("approvals_required", network.approvals_required)
+    if rule == Network.AdmissionRule.TEAM_LEADER_APPROVALS and (
+        type(approvals) is not int or not 1 <= approvals <= 50
+    ):
+        raise ValidationError(
+            {"approvals_required": "Choose between 1 and 50 approving organizations."}
+        )
+    if rule == Network.AdmissionRule.VOTE:
+        approvals = network.approvals_required
+    if rule == network.admission_rule and approvals == network.approvals_required:
+        raise ValidationError(
+            {"admission_rule": "This is already how the network admits organizations."}
+        )
+    return {"rule": rule, "approvals_required": approvals}
+
+
 @register("admit", label="Admit an organization", validate=_validate_admit, system_only=True)
 def admit(poll, result) -> None:
     """Admit the applicant when the poll passes, otherwise reject it (replaces the interim rule)."""
@@ -235,6 +260,24 @@ def remove(poll, result) -> None:
         + (f", effective {ended_at:%Y-%m-%d %H:%M} UTC" if notice else "")
         + f": {poll.action_payload.get('reason', '')}",
     )
+    # The organization hears it from the network, by name, with the reason and the date.
+    when = f"{ended_at:%Y-%m-%d %H:%M} UTC"
+    notify(
+        recipients=Person.objects.filter(
+            org_membership__organization_id=membership.organization_id, is_active=True
+        ),
+        kind="network.removed",
+        title=f"{poll.network} voted to remove {membership.organization}",
+        body=f"Reason given: {poll.action_payload.get('reason', '')}\n"
+        + (
+            f"{membership.organization} stays a member until {when}. "
+            if notice
+            else "The removal takes effect now. "
+        )
+        + "Your organization keeps its own profile, people and data, and can export what it "
+        "shared in the network.",
+        url=reverse("network_detail", args=[poll.network.slug]),
+    )
 
 
 @register("amend_charter", label="Amend the charter", validate=_validate_amend)
@@ -267,3 +310,58 @@ def amend_charter(poll, result) -> None:
         summary=f"The charter was amended by vote (version {version}); "
         "each member accepts it before acting again",
     )
+
+
+@register(
+    "admission_rule",
+    label="Change how organizations are admitted",
+    validate=_validate_admission_rule,
+)
+def change_admission_rule(poll, result) -> None:
+    """Switch the network between admission by team leaders' approvals and admission by poll.
+
+    Pending applications follow the new rule at once: under "vote" each gets its admission
+    poll; under "approvals" the approvals already given are counted again (a poll already open
+    still decides if it closes first: whichever decides first wins, the other finds nothing
+    pending)."""
+    if not result.get("passed"):
+        return
+    network = Network.objects.select_for_update().get(pk=poll.network_id)
+    rule = poll.action_payload["rule"]
+    approvals = poll.action_payload.get("approvals_required", network.approvals_required)
+    network.admission_rule, network.approvals_required = rule, approvals
+    network.save(update_fields=["admission_rule", "approvals_required"])
+    poll.network.admission_rule, poll.network.approvals_required = rule, approvals
+    described = (
+        "by a yes/no poll of the member organizations"
+        if rule == Network.AdmissionRule.VOTE
+        else f"by approval of {approvals} member organization{'s' if approvals != 1 else ''}"
+    )
+    emit(
+        actor=None,
+        network=network,
+        verb="network.admission_rule_changed",
+        obj=network,
+        audience=Audience.NETWORK,
+        summary=f"The members voted to admit organizations {described} from now on",
+    )
+    from consortia.networks import services as network_services
+
+    # Invitations wait for the invited organization, not for the members: only applications.
+    pending = NetworkMembership.objects.select_related("organization", "network").filter(
+        network=network, status=Status.APPLIED
+    )
+    for membership in pending:
+        if rule == Network.AdmissionRule.VOTE:
+            from consortia.decisions.models import Poll
+            from consortia.decisions.services import admission_poll_open
+
+            already = Poll.objects.filter(
+                action="admit",
+                outcome_applied_at__isnull=True,
+                action_payload__membership=membership.pk,
+            ).exists()
+            if not already:
+                admission_poll_open(membership)
+        else:
+            network_services.admission_evaluate(membership)

@@ -24,10 +24,16 @@ class RankedMethod(StrEnum):
     irv = "irv"
 
 
+class AdmissionRule(StrEnum):
+    approvals = "approvals"
+    vote = "vote"
+
+
 class PollAction(StrEnum):
     none = ""
     remove = "remove"
     amend_charter = "amend_charter"
+    admission_rule = "admission_rule"
 
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -88,6 +94,12 @@ class PollCreateIn(InputSchema):
         description="remove: days the organization stays a member after the poll passes.",
     )
     charter_text: Text(100_000) = Field("", description="amend_charter: the new charter text.")
+    admission_rule: AdmissionRule | None = Field(
+        None, description="admission_rule: approvals (by team leaders) or vote (a poll)."
+    )
+    approvals_required: int | None = Field(
+        None, ge=1, le=50, description="admission_rule with approvals: how many are needed."
+    )
 
     @field_validator("opens_at", "closes_at")
     @classmethod

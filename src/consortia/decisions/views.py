@@ -80,7 +80,12 @@ def poll_create(request, slug):
                 messages.success(request, f"The poll “{poll.title}” is open to the members.")
                 return redirect("poll_detail", slug=network.slug, pk=poll.pk)
     else:
-        form = forms.PollCreateForm(members=members)
+        # Links elsewhere ("change by poll") pre-select the action; the form checks the rest.
+        action = request.GET.get("action", "")
+        initial = {"action": action} if action in dict(forms.ACTIONS) else {}
+        if action == "admission_rule":
+            initial["title"] = "Change how we admit organizations?"
+        form = forms.PollCreateForm(members=members, initial=initial)
     context = _network_context(request, network, "decisions", form=form)
     status = htmx.UNPROCESSABLE if form.errors else 200
     return render(request, "decisions/poll_form.html", context, status=status)
