@@ -126,3 +126,11 @@ def test_the_removed_organization_is_told_by_name_with_the_reason_and_date(world
     assert "voted to remove Beta Works" in note.title
     assert "Never delivers" in note.body and f"{membership.ended_at:%Y-%m-%d}" in note.body
     assert "export" in note.body
+
+
+def test_the_api_says_until_when_a_removed_member_stays(world, now):
+    _poll, membership = remove_beta(world, now, notice_days=10)
+    networks = api_as(world.other_leader).get("/networks?scope=mine").json()["items"]
+    (northwind,) = [n for n in networks if n["slug"] == "northwind"]
+    assert northwind["my_status"] == "removed"
+    assert northwind["my_membership_ends_at"].startswith(f"{membership.ended_at:%Y-%m-%dT%H:%M}")

@@ -221,8 +221,12 @@ class NetworkOut(Schema):
         description="The caller's organization is a member or waiting for admission."
     )
     my_status: str | None = Field(
-        description="The caller's organization's membership status (active, applied, invited), "
-        "or null."
+        description="The caller's organization's membership status (active, applied, invited, "
+        "or removed while a removal's notice period runs — it is still an active member until "
+        "my_membership_ends_at), or null."
+    )
+    my_membership_ends_at: datetime | None = Field(
+        None, description="When a removal by vote takes effect (end of the notice period)."
     )
     charter_accepted: bool = Field(
         description="The caller's organization accepted the current charter."

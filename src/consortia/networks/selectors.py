@@ -301,6 +301,7 @@ def networks_for(person, *, scope: str | None = "all") -> QuerySet[Network]:
     )
     networks = Network.objects.annotate(
         my_status=Subquery(mine.values("status")[:1]),
+        my_membership_ends_at=Subquery(mine.values("ended_at")[:1]),
         member_count=Coalesce(Subquery(members), Value(0)),
         charter_accepted=Exists(
             AgreementAcceptance.objects.filter(
