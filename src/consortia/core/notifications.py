@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consortia.core.mail import queue_email
 from consortia.core.models import Notification, NotificationPreference
+from consortia.core.selectors import notifications_for
 
 
 def email_mode(person) -> str:
@@ -74,9 +75,9 @@ def send_daily_digests(*, now=None) -> int:
         if preference.last_digest_at and preference.last_digest_at > day_ago:
             continue
         pending = list(
-            Notification.objects.filter(person=preference.person, emailed_at__isnull=True).order_by(
-                "created_at"
-            )[:200]
+            notifications_for(person=preference.person, now=now)
+            .filter(emailed_at__isnull=True)
+            .order_by("created_at")[:200]
         )
         claimed = NotificationPreference.objects.filter(
             pk=preference.pk, last_digest_at=preference.last_digest_at

@@ -22,7 +22,25 @@ def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     return events.select_related("actor", "organization").order_by("-created_at", "-id")
 
 
-def notifications_for(*, person):
+# Apps whose notifications point at things a person may stop seeing (a shared item whose
+# audience was narrowed) register a filter here in their AppConfig.ready: a function
+# (notifications, person, now) -> the same queryset narrowed to what the person may still see,
+# in SQL. The inbox, the API and the daily digest all read through notifications_for.
+NOTIFICATION_FILTERS: list = []
+
+
+def register_notification_filter(narrow) -> None:
+    if narrow not in NOTIFICATION_FILTERS:
+        NOTIFICATION_FILTERS.append(narrow)
+
+
+def notifications_for(*, person, now=None):
+    from django.utils import timezone
+
     from consortia.core.models import Notification
 
-    return Notification.objects.filter(person=person).order_by("-created_at", "-id")
+    notifications = Notification.objects.filter(person=person)
+    now = now or timezone.now()
+    for narrow in NOTIFICATION_FILTERS:
+        notifications = narrow(notifications, person, now)
+    return notifications.order_by("-created_at", "-id")

@@ -5,3 +5,13 @@ class SharingConfig(AppConfig):
     name = "consortia.sharing"
     label = "sharing"
     verbose_name = "Challenges, posts, documents, NDAs and the access log"
+
+    def ready(self):
+        from consortia.sharing import outcomes
+
+        outcomes.register()
+
+        from consortia.sharing import inbox, search  # sharing-reach
+
+        inbox.register()  # the inbox forgets notifications about items out of reach
+        search.register(self)  # the search index's tables, created after every migrate

@@ -1,0 +1,52 @@
+"""Who may see and change shared items: the one funnel for views, the API and services.
+
+An item someone may not see is a 404 — the same answer for a missing id, an invisible item or
+an item of another network — so ids cannot be probed.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from consortia.networks.models import OrgMembership
+from consortia.networks.permissions import org_id_of
+
+from .audience import visible_items
+from .models import Item
+
+
+def get_item_for(person, network_slug: str, item_id, *, kind: str | None = None, now=None) -> Item:
+    """The item if `person` may see it, else Http404."""
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        raise Http404("No such item") from None
+    if not (0 < item_id < 2**63):
+        raise Http404("No such item")
+    queryset = visible_items(person, now=now).filter(pk=item_id, network__slug=network_slug)
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    item = queryset.select_related("network", "organization", "author", "initiative").first()
+    if item is None:
+        raise Http404("No such item")
+    return item
+
+
+def is_item_owner(person, item) -> bool:
+    """The item's author, or a team leader of its organization (while they belong to it)."""
+    org_id = org_id_of(person)
+    if org_id is None or org_id != item.organization_id:
+        return False
+    if item.author_id == person.pk:
+        return True
+    return person.membership.role == OrgMembership.Role.TEAM_LEADER
+
+
+def require_item_owner(person, item, *, what: str = "change this item") -> None:
+    if not is_item_owner(person, item):
+        raise PermissionDenied(
+            f"Only the author or a team leader of {item.organization} can {what}."
+        )
+
+
+def in_owner_org(person, item) -> bool:
+    return org_id_of(person) == item.organization_id
