@@ -1,0 +1,175 @@
+"""Demo data: three standard metrics, a year of monthly measurements for the demo network's
+acting members, and a goal (CO2 saved) on an active initiative that has a leader (created as
+the reviews demo does when there is none).
+
+`load(network)` is idempotent (it does nothing when the first demo metric exists) and fast
+(measurements are written in one batch through services.write_rows, which keeps the rollups
+right). The metrics are adopted through metric_set_status, as a passed poll would.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from consortia.initiatives import permissions as initiative_permissions
+from consortia.initiatives import services as initiative_services
+from consortia.initiatives.models import Initiative, Participation
+from consortia.networks.models import AgreementAcceptance, NetworkMembership, OrgMembership, Person
+
+from . import periods, services
+from .models import Metric
+
+METRICS = [
+    # name, unit, aggregation, direction, description, base value per organization
+    ("Jobs created", "people", "sum", "higher", "New jobs created with partners' help.", 6),
+    ("CO2 saved", "t CO2e", "sum", "higher", "Emissions avoided by joint work.", 40),
+    (
+        "Supplier lead time",
+        "days",
+        "mean",
+        "lower",
+        "Average days from order to delivery from shared suppliers.",
+        21,
+    ),
+]
+
+
+def _fresh(person) -> Person:
+    return Person.objects.select_related("org_membership__organization").get(pk=person.pk)
+
+
+def _leaders(network) -> list[Person]:
+    accepted = AgreementAcceptance.objects.filter(agreement__network=network).values(
+        "organization_id"
+    )
+    active = NetworkMembership.objects.filter(NetworkMembership.active_q(), network=network).values(
+        "organization_id"
+    )
+    found, orgs = [], set()
+    for m in (
+        OrgMembership.objects.filter(
+            role=OrgMembership.Role.TEAM_LEADER, organization_id__in=active
+        )
+        .filter(organization_id__in=accepted)
+        .select_related("person")
+        .order_by("organization__name", "person_id")
+    ):
+        if m.organization_id not in orgs:
+            orgs.add(m.organization_id)
+            found.append(_fresh(m.person))
+    return found
+
+
+@transaction.atomic
+def load(network) -> list[Metric]:
+    existing = list(Metric.objects.filter(network=network, name__in=[m[0] for m in METRICS]))
+    if existing:
+        return existing
+    leaders = _leaders(network)
+    if not leaders:
+        return []
+    rng = random.Random(4)
+    metrics = []
+    for name, unit, aggregation, direction, description, _ in METRICS:
+        metric = services.metric_create(
+            actor=leaders[0],
+            network=network,
+            name=name,
+            unit=unit,
+            aggregation=aggregation,
+            direction=direction,
+            description=description,
+        )
+        services.metric_set_status(metric.pk, Metric.Status.STANDARD, source="demo")
+        metrics.append(metric)
+    this_month = periods.period_start(timezone.localdate(), "monthly")
+    months = []
+    day = this_month
+    for _ in range(12):
+        day = (day - timedelta(days=1)).replace(day=1)
+        months.append(day)
+    months.reverse()
+    initiative, leader_of_initiative = _initiative(network)
+    participants = set(
+        Participation.objects.filter(
+            initiative=initiative, status=Participation.Status.ACTIVE
+        ).values_list("organization_id", flat=True)
+        if initiative is not None
+        else []
+    )
+    rows = []
+    for k, ((_, _, _, direction, _, base), metric) in enumerate(zip(METRICS, metrics, strict=True)):
+        for leader in leaders:
+            org_id = leader.organization.pk
+            level = base * rng.uniform(0.6, 1.6)
+            # The goal's metric (CO2 saved): the participants report it for the initiative.
+            tagged = initiative.pk if k == 1 and org_id in participants else None
+            for i, month in enumerate(months):
+                trend = 1 + (0.03 if direction == "higher" else -0.02) * i
+                value = Decimal(str(round(level * trend * rng.uniform(0.9, 1.1), 1)))
+                visibility = "organization" if leader is leaders[-1] and i % 4 == 0 else "network"
+                rows.append((metric.pk, org_id, tagged, month, value, visibility))
+    services.write_rows(rows, actor=leaders[0])
+    # The goal starts from the participants' first month, rounded down, and doubles it.
+    first = sum(r[4] for r in rows if r[0] == metrics[1].pk and r[2] and r[3] == months[0])
+    baseline = Decimal(int(first // 10 * 10))
+    if initiative is not None and baseline > 0 and initiative.ends_on > timezone.localdate():
+        services.goal_set(
+            actor=leader_of_initiative,
+            initiative=initiative,
+            metric=metrics[1],
+            baseline=baseline,
+            target=baseline * 2,
+            deadline=min(initiative.ends_on, timezone.localdate() + timedelta(days=180)),
+            note="Double the emissions the partners avoid together.",
+        )
+    return metrics
+
+
+def _initiative(network):
+    """An active initiative with a current leader and two participants; without one, create
+    "Shared supplier-risk dashboard" between the first two acting members, as the reviews demo
+    does (whichever demo runs first creates it, the other reuses it)."""
+    for initiative in Initiative.objects.filter(
+        network=network, status=Initiative.Status.ACTIVE
+    ).order_by("created_at"):
+        term = initiative_permissions.current_term(initiative)
+        participants = Participation.objects.filter(
+            initiative=initiative, status=Participation.Status.ACTIVE
+        ).count()
+        if term is not None and participants >= 2:
+            return initiative, _fresh(term.person)
+    leaders = _leaders(network)
+    if len(leaders) < 2:
+        return None, None
+    lead, partner = leaders[:2]
+    today = timezone.localdate()
+    initiative = initiative_services.initiative_propose(
+        actor=lead,
+        network=network,
+        title="Shared supplier-risk dashboard",
+        objective="One view of supplier risks across the partners, updated monthly.",
+        scope="Tier-1 and tier-2 suppliers of the participating manufacturers.",
+        boundaries="No prices or contract terms.",
+        starts_on=today,
+        ends_on=today + timedelta(days=365),
+    )
+    participation = initiative_services.participation_request(
+        actor=_fresh(partner), initiative=initiative
+    )
+    initiative_services.participation_accept(actor=_fresh(lead), participation=participation)
+    nomination = initiative_services.nominate(
+        actor=_fresh(lead), initiative=initiative, person=_fresh(lead)
+    )
+    initiative_services.nomination_accept(actor=_fresh(lead), nomination=nomination)
+    initiative_services.leadership_term_grant(
+        initiative=initiative, person=_fresh(lead), source="consensus"
+    )
+    initiative_services.initiative_start(actor=_fresh(lead), initiative=initiative)
+    initiative.refresh_from_db()
+    return initiative, _fresh(lead)
