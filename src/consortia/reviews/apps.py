@@ -5,3 +5,10 @@ class ReviewsConfig(AppConfig):
     name = "consortia.reviews"
     label = "reviews"
     verbose_name = "Joint reviews"
+
+    def ready(self):
+        from consortia.core.worker import register_job
+
+        from . import services
+
+        register_job("reviews.schedule_upcoming", services.schedule_upcoming_reviews)
