@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=_count, default=4, help="threads per server worker")
     parser.add_argument(
         "--only",
-        choices=["tally", "web"],
-        help="run only the tally comparison, or only the web endpoints (default: both)",
+        choices=["tally", "web", "insights", "metrics", "sharing"],
+        help="run only the tally comparison, the web endpoints, the insights pages, or the "
+        "metrics import and pages, or the sharing feed/search/lists (default: all)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is missed"
@@ -518,9 +519,36 @@ def main(argv: list[str] | None = None) -> int:
         print(message, flush=True)
 
     status, all_met = 0, True
+    if args.only == "insights":
+        from bench import insights_bench
+
+        return 0 if insights_bench.run(args, say, _marks()) or not args.strict else 1
+    if args.only == "metrics":
+        from bench import metrics_bench
+
+        return 0 if metrics_bench.run(args, say, _marks()) or not args.strict else 1
+    if args.only == "sharing":
+        from bench import sharing_bench
+
+        status, all_met = sharing_bench.run(args, say)
+        return status or (1 if args.strict and not all_met else 0)
     if args.only != "tally":
         status, all_met = _web(args, say)
-    if args.only != "web":  # also after failed requests: the figures are independent
+    if args.only is None:
+        from bench import insights_bench
+
+        say("")
+        all_met &= insights_bench.run(args, say, _marks())
+        from bench import metrics_bench
+
+        say("")
+        all_met &= metrics_bench.run(args, say, _marks())
+        from bench import sharing_bench
+
+        say("")
+        sharing_status, sharing_met = sharing_bench.run(args, say)
+        status, all_met = status or sharing_status, all_met and sharing_met
+    if args.only not in ("web",):  # also after failed requests: the figures are independent
         from bench import tally_bench
 
         say("")

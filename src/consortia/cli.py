@@ -194,6 +194,16 @@ def build_parser() -> ConciseArgumentParser:
         add_help=False,
     )
     commands.add_parser(
+        "export-review",
+        help="export a joint review: `export-review ID --format pdf|md [--output FILE]`",
+        add_help=False,
+    )
+    commands.add_parser(
+        "import-measurements",
+        help="import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
+        add_help=False,
+    )
+    commands.add_parser(
         "tally",
         help="recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
         add_help=False,
@@ -483,6 +493,18 @@ def main(argv: list[str] | None = None) -> int:
             from consortia.decisions import verify
 
             return verify.main(argv[1:])
+        if argv and argv[0] == "export-review":
+            prog = f"{PROG} export-review"
+            setup_django()
+            from consortia.reviews import cli as review_cli
+
+            return review_cli.main(argv[1:])
+        if argv and argv[0] == "import-measurements":
+            prog = f"{PROG} import-measurements"
+            setup_django()
+            from consortia.metrics import cli as metrics_cli
+
+            return metrics_cli.main(argv[1:])
         if argv and argv[0] == "tally":
             from consortia.decisions import tally_cli  # pure Python: no Django needed
 

@@ -4,6 +4,7 @@ Every knob is an environment variable (see README, "Configuration"). Bad values 
 with a message naming the variable, instead of silently falling back to a default.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -184,8 +185,27 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+def _file_storage() -> dict:
+    """Uploaded documents: the filesystem under var/media by default; any Django storage (e.g.
+    django-storages' S3Storage for S3-compatible stores, installed by the operator) through
+    FILE_STORAGE_BACKEND and its options as a JSON object in FILE_STORAGE_OPTIONS."""
+    backend = env_str("FILE_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage"
+    raw = env_str("FILE_STORAGE_OPTIONS")
+    if not raw:
+        return {"BACKEND": backend}
+    try:
+        options = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object") from None
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object")
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Serve straight from the package's static folders, so `consortia serve` needs no collectstatic.
@@ -219,6 +239,9 @@ SITE_URL = env_str("SITE_URL", f"http://{_served_host}:{env_str('PORT') or 8000}
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
+# Largest document file accepted (shared documents; files are served only after a permission
+# check, never from a public URL).
+SHARING_MAX_UPLOAD_BYTES = env_int("SHARING_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

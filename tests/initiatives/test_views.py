@@ -232,7 +232,8 @@ def test_nominations_are_answered_on_the_page(world, initiative):
 
 
 def test_an_unknown_action_is_404_and_bad_ids_are_an_error_not_a_500(world, initiative, as_leader):
-    assert as_leader.post(action(initiative, "explode")).status_code == 404
+    unknown = f"/n/northwind/initiatives/{initiative.pk}/explode/"
+    assert as_leader.post(unknown).status_code == 404
     assert as_leader.post(action(initiative, "nominate"), {"person": "abc"}).status_code == 302
     assert (
         as_leader.post(action(initiative, "accept"), {"participation": "999999"}).status_code == 404

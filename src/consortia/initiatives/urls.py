@@ -1,4 +1,6 @@
-from django.urls import path
+import re
+
+from django.urls import path, re_path
 
 from consortia.initiatives import views
 
@@ -8,8 +10,11 @@ urlpatterns = [
     path("n/<slug:slug>/initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("n/<slug:slug>/initiatives/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("n/<slug:slug>/initiatives/<int:pk>/requests/new/", views.request_new, name="request_new"),
-    path(
-        "n/<slug:slug>/initiatives/<int:pk>/<slug:action>/",
+    # Only the known actions, so other apps can add pages under an initiative (reviews, goals).
+    re_path(
+        r"^n/(?P<slug>[-a-zA-Z0-9_]+)/initiatives/(?P<pk>[0-9]+)/(?P<action>"
+        + "|".join(re.escape(action) for action in views.ACTIONS)
+        + r")/$",
         views.initiative_action,
         name="initiative_action",
     ),

@@ -443,9 +443,19 @@ def load() -> LoadResult:
         message=INVITATION_MESSAGE,
     )
     from consortia.decisions import demo as decisions_demo
+    from consortia.ledger import demo as ledger_demo
+    from consortia.metrics import demo as metrics_demo
+    from consortia.reviews import demo as reviews_demo
+    from consortia.sharing import demo as sharing_demo
 
     voters = [_fresh(leaders[org.name]) for org in ORGANIZATIONS if org.accepts_charter]
     decisions_demo.load(network, voters)
+    # Each later capability builds on what is there: shared items, then metrics and goals, the
+    # ledger, and a held joint review of an initiative that uses them.
+    sharing_demo.load(network, voters)
+    metrics_demo.load(network)
+    ledger_demo.load(network)
+    reviews_demo.load(network)
     return LoadResult(network=network, created=True, people=people, organizations=len(all_orgs()))
 
 
