@@ -125,30 +125,19 @@ def _add_items(main, orgs, leaders, rng, now) -> None:
 
 def run(args, say, marks) -> bool:
     """Measure; returns whether every target was met."""
-    import os
     from pathlib import Path
 
     from bench import run as bench
 
-    database_url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL", "").strip()
-        or f"sqlite:///{bench._var_dir() / 'bench.sqlite3'}"
-    )
-    bench._use_database(database_url)
+    database_url = bench.open_database(args, say)
     from django.conf import settings
     from django.db import connections
 
     from bench import synthetic
-    from bench.synthetic import Size
-    from consortia.cli import _database_label
     from consortia.initiatives.models import Commitment
     from consortia.insights import selectors
     from consortia.networks.models import Network
 
-    size = Size(organizations=args.organizations, people=args.people, events=args.events)
-    say(f"Benchmark database: {_database_label()}")
-    bench._prepare_data(size, say)
     _add_data(say)
     main = Network.objects.get(slug=synthetic.SLUG)
     timings = []

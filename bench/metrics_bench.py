@@ -126,29 +126,18 @@ def _import(path, metrics, say) -> tuple[float, float, int, float]:
 
 def run(args, say, marks) -> bool:
     """Measure; returns whether every target was met."""
-    import os
     from pathlib import Path
 
     from bench import run as bench
 
-    database_url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL", "").strip()
-        or f"sqlite:///{bench._var_dir() / 'bench.sqlite3'}"
-    )
-    bench._use_database(database_url)
+    database_url = bench.open_database(args, say)
     from django.conf import settings
     from django.db import connection, connections
 
     from bench import synthetic
-    from bench.synthetic import Size
-    from consortia.cli import _database_label
     from consortia.metrics.models import Measurement
     from consortia.networks.models import Network, Organization
 
-    size = Size(organizations=args.organizations, people=args.people, events=args.events)
-    say(f"Benchmark database: {_database_label()}")
-    bench._prepare_data(size, say)
     metrics = _add_catalog(say)
     main = Network.objects.get(slug=synthetic.SLUG)
     slugs = list(

@@ -170,6 +170,24 @@ def _use_database(url: str) -> None:
     setup_django()
 
 
+def open_database(args, say) -> str:
+    """For every section: point Django at the benchmark's database (its own process only) and
+    make sure the synthetic network of the requested size is there."""
+    database_url = (
+        args.database_url
+        or os.environ.get("BENCH_DATABASE_URL", "").strip()
+        or f"sqlite:///{_var_dir() / 'bench.sqlite3'}"
+    )
+    _use_database(database_url)
+    from bench.synthetic import Size
+    from consortia.cli import _database_label
+
+    size = Size(organizations=args.organizations, people=args.people, events=args.events)
+    say(f"Benchmark database: {_database_label()}")
+    _prepare_data(size, say)
+    return database_url
+
+
 def _prepare_data(size, say) -> None:
     from django.core.management import call_command
 
@@ -564,23 +582,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _web(args, say) -> tuple[int, bool]:
     """The endpoints; returns (exit status so far, whether every target was met)."""
-    database_url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL", "").strip()
-        or f"sqlite:///{_var_dir() / 'bench.sqlite3'}"
-    )
-    _use_database(database_url)
+    database_url = open_database(args, say)
     from django.conf import settings
     from django.db import connections
 
     from bench import synthetic
-    from bench.synthetic import Size
-    from consortia.cli import _database_label
     from consortia.core.models import Event
 
-    size = Size(organizations=args.organizations, people=args.people, events=args.events)
-    say(f"Benchmark database: {_database_label()}")
-    _prepare_data(size, say)
     ids = synthetic.landmarks()
     credentials = _credentials()
     results = [Result(resolve(scenario, ids)) for scenario in SCENARIOS]
@@ -615,7 +623,7 @@ def _web(args, say) -> tuple[int, bool]:
     table, all_met, any_failed = report(results)
     say("")
     say(
-        f"{size.organizations:,} organizations, {size.people:,} people, {events:,} events; "
+        f"{args.organizations:,} organizations, {args.people:,} people, {events:,} events; "
         f"{args.concurrency} client threads, {args.requests} requests per endpoint "
         f"(after {args.warmup} warm-up), alternating page 1 and a later page "
         f"(poll and initiative: {_voters(ids)})."

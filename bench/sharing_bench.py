@@ -310,23 +310,13 @@ def run(args, say) -> tuple[int, bool]:
 
     from bench import run as base
 
-    database_url = (
-        args.database_url
-        or os.environ.get("BENCH_DATABASE_URL", "").strip()
-        or f"sqlite:///{base._var_dir() / 'bench.sqlite3'}"
-    )
-    base._use_database(database_url)
+    database_url = base.open_database(args, say)
     from django.conf import settings
     from django.db import connections
 
-    from bench.synthetic import Size
-    from consortia.cli import _database_label
     from consortia.networks.models import Person
     from consortia.sharing.audience import visible_items
 
-    size = Size(organizations=args.organizations, people=args.people, events=args.events)
-    say(f"Benchmark database: {_database_label()}")
-    base._prepare_data(size, say)
     credentials = base._credentials()
     viewer = Person.objects.select_related("org_membership").get(pk=credentials.person.pk)
     big, small = prepare(viewer, say)

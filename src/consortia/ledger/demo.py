@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from consortia.metrics.demo import _leaders
+from consortia.initiatives.demo import acting_leaders
 
 from . import services
 from .models import LedgerEntry
@@ -21,7 +21,7 @@ from .models import LedgerEntry
 def load(network) -> int:
     if LedgerEntry.objects.filter(network=network).exists():
         return 0
-    leaders = _leaders(network)
+    leaders = acting_leaders(network)
     if not leaders:
         return 0
     services.settings_update(

@@ -16,10 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from consortia.initiatives import permissions as initiative_permissions
-from consortia.initiatives import services as initiative_services
-from consortia.initiatives.models import Initiative, Participation
-from consortia.networks.models import AgreementAcceptance, NetworkMembership, OrgMembership, Person
+from consortia.initiatives.demo import acting_leaders, demo_initiative
+from consortia.initiatives.models import Participation
 
 from . import periods, services
 from .models import Metric
@@ -39,38 +37,12 @@ METRICS = [
 ]
 
 
-def _fresh(person) -> Person:
-    return Person.objects.select_related("org_membership__organization").get(pk=person.pk)
-
-
-def _leaders(network) -> list[Person]:
-    accepted = AgreementAcceptance.objects.filter(agreement__network=network).values(
-        "organization_id"
-    )
-    active = NetworkMembership.objects.filter(NetworkMembership.active_q(), network=network).values(
-        "organization_id"
-    )
-    found, orgs = [], set()
-    for m in (
-        OrgMembership.objects.filter(
-            role=OrgMembership.Role.TEAM_LEADER, organization_id__in=active
-        )
-        .filter(organization_id__in=accepted)
-        .select_related("person")
-        .order_by("organization__name", "person_id")
-    ):
-        if m.organization_id not in orgs:
-            orgs.add(m.organization_id)
-            found.append(_fresh(m.person))
-    return found
-
-
 @transaction.atomic
 def load(network) -> list[Metric]:
     existing = list(Metric.objects.filter(network=network, name__in=[m[0] for m in METRICS]))
     if existing:
         return existing
-    leaders = _leaders(network)
+    leaders = acting_leaders(network)
     if not leaders:
         return []
     rng = random.Random(4)
@@ -94,7 +66,7 @@ def load(network) -> list[Metric]:
         day = (day - timedelta(days=1)).replace(day=1)
         months.append(day)
     months.reverse()
-    initiative, leader_of_initiative = _initiative(network)
+    initiative, leader_of_initiative = demo_initiative(network)
     participants = set(
         Participation.objects.filter(
             initiative=initiative, status=Participation.Status.ACTIVE
@@ -129,47 +101,3 @@ def load(network) -> list[Metric]:
             note="Double the emissions the partners avoid together.",
         )
     return metrics
-
-
-def _initiative(network):
-    """An active initiative with a current leader and two participants; without one, create
-    "Shared supplier-risk dashboard" between the first two acting members, as the reviews demo
-    does (whichever demo runs first creates it, the other reuses it)."""
-    for initiative in Initiative.objects.filter(
-        network=network, status=Initiative.Status.ACTIVE
-    ).order_by("created_at"):
-        term = initiative_permissions.current_term(initiative)
-        participants = Participation.objects.filter(
-            initiative=initiative, status=Participation.Status.ACTIVE
-        ).count()
-        if term is not None and participants >= 2:
-            return initiative, _fresh(term.person)
-    leaders = _leaders(network)
-    if len(leaders) < 2:
-        return None, None
-    lead, partner = leaders[:2]
-    today = timezone.localdate()
-    initiative = initiative_services.initiative_propose(
-        actor=lead,
-        network=network,
-        title="Shared supplier-risk dashboard",
-        objective="One view of supplier risks across the partners, updated monthly.",
-        scope="Tier-1 and tier-2 suppliers of the participating manufacturers.",
-        boundaries="No prices or contract terms.",
-        starts_on=today,
-        ends_on=today + timedelta(days=365),
-    )
-    participation = initiative_services.participation_request(
-        actor=_fresh(partner), initiative=initiative
-    )
-    initiative_services.participation_accept(actor=_fresh(lead), participation=participation)
-    nomination = initiative_services.nominate(
-        actor=_fresh(lead), initiative=initiative, person=_fresh(lead)
-    )
-    initiative_services.nomination_accept(actor=_fresh(lead), nomination=nomination)
-    initiative_services.leadership_term_grant(
-        initiative=initiative, person=_fresh(lead), source="consensus"
-    )
-    initiative_services.initiative_start(actor=_fresh(lead), initiative=initiative)
-    initiative.refresh_from_db()
-    return initiative, _fresh(lead)

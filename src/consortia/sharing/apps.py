@@ -11,7 +11,6 @@ class SharingConfig(AppConfig):
 
         outcomes.register()
 
-        from consortia.sharing import inbox, search  # sharing-reach
+        from consortia.sharing import inbox
 
         inbox.register()  # the inbox forgets notifications about items out of reach
-        search.register(self)  # the search index's tables, created after every migrate

@@ -12,11 +12,11 @@ Backends:
 - PostgreSQL: a plain table `sharing_search` with a stored, weighted `tsvector` column and a
   GIN index (`english` configuration).
 
-They are created after every `migrate` (post_migrate, `CREATE … IF NOT EXISTS`: vendor SQL
-Django's model state cannot describe). The services keep the index in sync by
-calling `index_item(item)` after any write that changes an item's text (create, edit, comment,
-new document version) and `unindex_item(item)` when an item is deleted; `rebuild_index()`
-re-creates every row (for data inserted in bulk, such as the benchmark's).
+They are created by migration 0002 (vendor SQL that Django's model state cannot describe; no
+foreign keys, so Django's `flush` can still truncate the tables it knows). The services keep
+the index in sync by calling `index_item(item)` after any write that changes an item's text
+(create, edit, comment, new document version) and `unindex_item(item)` when an item is
+deleted; `rebuild_index()` re-creates every row (for data inserted in bulk, as the benchmark's).
 
 Results come newest item first (like Zulip's search), which also lets both backends stop after
 one page of visible matches instead of ranking every match in the network.
@@ -406,29 +406,22 @@ def search(
     return SearchPage(query=parsed.text, hits=hits, number=number, has_next=has_next)
 
 
-# Schema (created after every migrate) ------------------------------------------------------------
+# Schema (created by migration 0002) ---------------------------------------------------------------
 
 # When each person last looked at each network's feed (seconds since the epoch): sharing.feed.
 # No foreign keys: Django's `flush` (tests, the benchmark) truncates the tables it knows, and a
 # key from a table it does not know would stop it; a stale row is harmless (ids are not reused).
 LAST_VISIT = "sharing_last_visit"
-# The feed walks a network's items newest activity first and stops after one page of visible
-# ones: without this index the database sorts every item of the network on each request.
-_RECENT_INDEX = (
-    "CREATE INDEX IF NOT EXISTS sharing_item_network_recent "
-    "ON sharing_item (network_id, updated_at DESC, id DESC)"
-)
-_SQLITE_SCHEMA = [
+SQLITE_SCHEMA = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
     "title, body, comments, document, network_id UNINDEXED, "
     "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4')",
-    _RECENT_INDEX,
     f"CREATE TABLE IF NOT EXISTS {LAST_VISIT} ("
     "person_id bigint NOT NULL, network_id bigint NOT NULL, "
     "seen_at double precision NOT NULL)",
     f"CREATE UNIQUE INDEX IF NOT EXISTS one_last_visit ON {LAST_VISIT} (person_id, network_id)",
 ]
-_POSTGRES_SCHEMA = [
+POSTGRES_SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     "item_id bigint PRIMARY KEY, network_id bigint NOT NULL, title text NOT NULL DEFAULT '', "
     "body text NOT NULL DEFAULT '', comments text NOT NULL DEFAULT '', "
@@ -440,7 +433,6 @@ _POSTGRES_SCHEMA = [
     "setweight(to_tsvector('english', left(document, 500000)), 'D')) STORED)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_vector ON {TABLE} USING gin (vector)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_network ON {TABLE} (network_id, item_id DESC)",
-    _RECENT_INDEX,
     f"CREATE TABLE IF NOT EXISTS {LAST_VISIT} ("
     "person_id bigint NOT NULL, network_id bigint NOT NULL, "
     "seen_at double precision NOT NULL)",
@@ -448,27 +440,5 @@ _POSTGRES_SCHEMA = [
 ]
 
 
-def ensure_schema() -> None:
-    """Create the tables if they are missing (as after `migrate`)."""
-    statements = _POSTGRES_SCHEMA if connection.vendor == "postgresql" else _SQLITE_SCHEMA
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def _after_migrate(sender, using="default", **kwargs) -> None:
-    from django.db import connections
-
-    statements = _POSTGRES_SCHEMA if connections[using].vendor == "postgresql" else _SQLITE_SCHEMA
-    with connections[using].cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def register(app_config) -> None:
-    """Create the index tables after `migrate` (idempotent: IF NOT EXISTS), like Django's own
-    contenttypes do: their SQL is vendor-specific and outside Django's model state, so they
-    never compete with the app's migrations."""
-    from django.db.models.signals import post_migrate
-
-    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="sharing_search_schema")
+SQLITE_DROP = [f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {LAST_VISIT}"]
+POSTGRES_DROP = SQLITE_DROP
