@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import signal
 import socket
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 PROG = "consortia"
@@ -188,27 +190,51 @@ def build_parser() -> ConciseArgumentParser:
         help="benchmark a synthetic 1,000-organization network (`bench --help`)",
         add_help=False,
     )
-    commands.add_parser(
-        "verify-poll",
-        help="check that a poll's hash-chained ballot log was not altered: `verify-poll ID`",
-        add_help=False,
-    )
-    commands.add_parser(
-        "export-review",
-        help="export a joint review: `export-review ID --format pdf|md [--output FILE]`",
-        add_help=False,
-    )
-    commands.add_parser(
-        "import-measurements",
-        help="import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
-        add_help=False,
-    )
-    commands.add_parser(
-        "tally",
-        help="recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
-        add_help=False,
-    )
+    for name, command in APP_COMMANDS.items():
+        commands.add_parser(name, help=command.help, add_help=False)
     return parser
+
+
+# Commands of the apps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppCommand:
+    """A command that an app implements as `module.main(argv) -> exit status`; it parses its own
+    arguments (one line and status 2 on bad input, like every command here)."""
+
+    module: str
+    help: str
+    django: bool = True  # set Django up first (False for pure-Python commands such as tally)
+
+
+# An app adds its command here: one line, and `consortia --help` lists it.
+APP_COMMANDS: dict[str, AppCommand] = {
+    "verify-poll": AppCommand(
+        "consortia.decisions.verify",
+        "check that a poll's hash-chained ballot log was not altered: `verify-poll ID`",
+    ),
+    "export-review": AppCommand(
+        "consortia.reviews.cli",
+        "export a joint review: `export-review ID --format pdf|md [--output FILE]`",
+    ),
+    "import-measurements": AppCommand(
+        "consortia.metrics.cli",
+        "import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
+    ),
+    "tally": AppCommand(
+        "consortia.decisions.tally_cli",
+        "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
+        django=False,
+    ),
+}
+
+
+def run_app_command(name: str, argv: list[str]) -> int:
+    command = APP_COMMANDS[name]
+    if command.django:
+        setup_django()
+    return importlib.import_module(command.module).main(argv)
 
 
 # Django ------------------------------------------------------------------------------------
@@ -487,28 +513,9 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "bench":
             prog = f"{PROG} bench"
             return cmd_bench(argv[1:])
-        if argv and argv[0] == "verify-poll":
-            prog = f"{PROG} verify-poll"
-            setup_django()
-            from consortia.decisions import verify
-
-            return verify.main(argv[1:])
-        if argv and argv[0] == "export-review":
-            prog = f"{PROG} export-review"
-            setup_django()
-            from consortia.reviews import cli as review_cli
-
-            return review_cli.main(argv[1:])
-        if argv and argv[0] == "import-measurements":
-            prog = f"{PROG} import-measurements"
-            setup_django()
-            from consortia.metrics import cli as metrics_cli
-
-            return metrics_cli.main(argv[1:])
-        if argv and argv[0] == "tally":
-            from consortia.decisions import tally_cli  # pure Python: no Django needed
-
-            return tally_cli.main(argv[1:])
+        if argv and argv[0] in APP_COMMANDS:
+            prog = f"{PROG} {argv[0]}"
+            return run_app_command(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
         prog = f"{PROG} {args.command}"
         return args.handler(args) or 0

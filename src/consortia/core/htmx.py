@@ -8,6 +8,7 @@ action also works without JavaScript.
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 # Forms sent back with errors: htmx is configured (base.html) to swap 422 responses.
@@ -42,3 +43,14 @@ def redirect(request, url: str) -> HttpResponse:
     if is_htmx(request):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
+
+
+def safe_next_url(request, default: str = "") -> str:
+    """The `next` parameter of the request when it points into this site, else `default`:
+    a link may send a person back where they came from, never to another site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

@@ -18,17 +18,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.decisions import forms, permissions, selectors, services
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership
-from consortia.networks.views import _network_context
+from consortia.networks.pages import network_page_context
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _poll_context(request, network, poll, **extra) -> dict:
-    context = _network_context(request, network, "decisions")
+    context = network_page_context(request, network, "decisions")
     context.update(selectors.poll_page(poll, request.user))
     context.setdefault("outcome_form", forms.OutcomeForm())
     context["is_author"] = (
@@ -45,7 +45,7 @@ def poll_list(request, slug):
     person = request.user
     network = network_permissions.get_network_for(person, slug, need="member")
     current, closed = selectors.polls_of(network)
-    context = _network_context(request, network, "decisions")
+    context = network_page_context(request, network, "decisions")
     context.update(
         current=current,
         closed=Paginator(closed, settings.PAGE_SIZE).get_page(request.GET.get("page")),
@@ -67,28 +67,26 @@ def poll_create(request, slug):
         .select_related("organization")
         .order_by("organization__name")
     )
-    if request.method == "POST":
-        form = forms.PollCreateForm(request.POST, members=members)
-        if form.is_valid():
-            try:
-                poll = services.poll_create(
-                    actor=person, network=network, **form.service_arguments()
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"The poll “{poll.title}” is open to the members.")
-                return redirect("poll_detail", slug=network.slug, pk=poll.pk)
-    else:
+    initial = {}
+    if request.method == "GET":
         # Links elsewhere ("change by poll") pre-select the action; the form checks the rest.
         action = request.GET.get("action", "")
         initial = {"action": action} if action in dict(forms.ACTIONS) else {}
         if action == "admission_rule":
             initial["title"] = "Change how we admit organizations?"
-        form = forms.PollCreateForm(members=members, initial=initial)
-    context = _network_context(request, network, "decisions", form=form)
-    status = htmx.UNPROCESSABLE if form.errors else 200
-    return render(request, "decisions/poll_form.html", context, status=status)
+    form = forms.PollCreateForm(request.POST or None, members=members, initial=initial)
+    if response := flows.submit(
+        request,
+        form,
+        lambda _data: services.poll_create(
+            actor=person, network=network, **form.service_arguments()
+        ),
+        success=lambda poll: f"The poll “{poll.title}” is open to the members.",
+        redirect_to=lambda poll: reverse("poll_detail", args=[network.slug, poll.pk]),
+    ):
+        return response
+    context = network_page_context(request, network, "decisions", form=form)
+    return render(request, "decisions/poll_form.html", context, status=flows.form_status(form))
 
 
 @login_required

@@ -17,8 +17,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consortia.core import htmx
+from consortia.core.htmx import safe_next_url
 from consortia.networks.models import NetworkMembership, Organization, Person
-from consortia.networks.views import _network_context, _safe_next
+from consortia.networks.pages import network_page_context
 
 from . import forms, permissions, selectors, services
 from .models import Commitment, Initiative, JointPlan, Nomination, Participation, Request
@@ -55,7 +56,7 @@ def initiative_list(request, slug):
     initiatives = list(
         selectors.initiatives_for(person=request.user, network=network, filter=show)[:LIST_LIMIT]
     )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "initiatives",
@@ -85,7 +86,7 @@ def initiative_propose(request, slug):
                 return htmx.redirect(request, _detail_url(initiative))
     else:
         form = forms.InitiativeForm()
-    context = _network_context(request, network, "initiatives", form=form)
+    context = network_page_context(request, network, "initiatives", form=form)
     return render(request, "initiatives/initiative_form.html", context, status=_status(form))
 
 
@@ -161,7 +162,7 @@ def _detail_context(request, initiative):
     is_participant = mine is not None and mine.status == Participation.Status.ACTIVE
     may_steer = permissions.may_steer(person, initiative, now)
     nominations = list(selectors.nominations(initiative))
-    return _network_context(
+    return network_page_context(
         request,
         network,
         "initiatives",
@@ -336,7 +337,7 @@ def initiative_action(request, slug, pk, action):
             "participants",
             _detail_context(request, initiative),
         )
-    return htmx.redirect(request, _safe_next(request, _detail_url(initiative)))
+    return htmx.redirect(request, safe_next_url(request, _detail_url(initiative)))
 
 
 def _raci_from_post(post, participants) -> dict:
@@ -394,7 +395,7 @@ def plan_edit(request, slug, pk):
             {"org": p.organization, "value": row["roles"].get(str(p.organization_id), "")}
             for p in participants
         ]
-    context = _network_context(
+    context = network_page_context(
         request,
         initiative.network,
         "initiatives",
@@ -443,7 +444,7 @@ def request_new(request, slug, pk):
                 request, "The request is sent. It becomes a commitment only if accepted."
             )
             return htmx.redirect(request, _detail_url(initiative) + "#requests")
-    context = _network_context(
+    context = network_page_context(
         request, initiative.network, "initiatives", initiative=initiative, form=form
     )
     return render(request, "initiatives/request_form.html", context, status=_status(form))
@@ -499,7 +500,7 @@ def request_action(request, pk, action):
         _error(request, exc)
     else:
         messages.success(request, REQUEST_MESSAGES[action])
-    return htmx.redirect(request, _safe_next(request, reverse("my_requests")))
+    return htmx.redirect(request, safe_next_url(request, reverse("my_requests")))
 
 
 COMMITMENT_ACTIONS = {
@@ -538,7 +539,7 @@ def commitment_action(request, pk, action):
         _error(request, exc)
     else:
         messages.success(request, COMMITMENT_MESSAGES[action])
-    return htmx.redirect(request, _safe_next(request, reverse("my_commitments")))
+    return htmx.redirect(request, safe_next_url(request, reverse("my_commitments")))
 
 
 @login_required

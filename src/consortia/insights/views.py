@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from consortia.networks.views import _network_context
+from consortia.networks.pages import network_page_context
 
 from . import permissions, selectors
 from . import trust as trust_math
@@ -19,7 +19,7 @@ PER_PAGE = 50
 def network_health(request, slug):
     network = permissions.get_network_for(request.user, slug)
     data = selectors.health(network)
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "health",
@@ -42,7 +42,7 @@ def network_trust(request, slug):
     if order == "name":
         rows = sorted(rows, key=lambda o: o["name"].lower())
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "health",
@@ -63,7 +63,7 @@ def organization_trust(request, slug, org_slug):
     page = Paginator(selectors.evidence(network, organization), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "health",

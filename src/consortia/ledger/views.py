@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consortia.core import htmx
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.networks import permissions as network_permissions
-from consortia.networks.views import _network_context
+from consortia.networks.pages import network_page_context
 
 from . import forms, permissions, selectors, services
 
@@ -95,7 +95,7 @@ def _page(request, network, initiative=None):
     hidden = len(balance["rows"]) - len(shown)
     entries = list(selectors.entries_for(network=network, initiative=initiative)[:ENTRY_LIMIT])
     can_act = network_permissions.can_act(request.user, network)
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "initiatives" if initiative is not None else "ledger",

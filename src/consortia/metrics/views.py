@@ -17,7 +17,7 @@ from consortia.core import htmx
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.initiatives.models import Initiative, Participation
 from consortia.networks import permissions as network_permissions
-from consortia.networks.views import _network_context
+from consortia.networks.pages import network_page_context
 
 from . import charts, forms, permissions, selectors, services
 from .models import ImportJob, Metric
@@ -69,7 +69,7 @@ def dashboard(request, slug):
                 "latest": latest,
             }
         )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "metrics",
@@ -98,7 +98,7 @@ def metric_new(request, slug):
                 return htmx.redirect(request, reverse("metric_detail", args=[slug, metric.pk]))
     else:
         form = forms.MetricForm(initiatives=initiatives)
-    context = _network_context(request, network, "metrics", form=form)
+    context = network_page_context(request, network, "metrics", form=form)
     return render(request, "metrics/metric_form.html", context, status=_status(form))
 
 
@@ -125,7 +125,7 @@ def metric_detail(request, slug, pk):
         initiatives=_my_initiatives(request.user, network),
         initial={"metric": metric.pk, "visibility": _default_visibility(metric)},
     )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "metrics",
@@ -197,7 +197,7 @@ def measurement_new(request, slug):
         form = forms.MeasurementForm(
             metrics=metrics, initiatives=initiatives, initial={"metric": request.GET.get("metric")}
         )
-    context = _network_context(request, network, "metrics", form=form)
+    context = network_page_context(request, network, "metrics", form=form)
     return render(request, "metrics/measurement_form.html", context, status=_status(form))
 
 
@@ -224,7 +224,7 @@ def measurement_import(request, slug):
                 form.add_error("file", "The file has errors: nothing was imported.")
     else:
         form = forms.UploadForm()
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "metrics",
@@ -263,7 +263,7 @@ def import_job(request, slug, pk):
         job = services.import_job_step(job=job, actor=request.user)
         if not htmx.is_htmx(request):
             return htmx.redirect(request, reverse("import_job", args=[slug, job.pk]))
-    context = _network_context(request, network, "metrics", job=job)
+    context = network_page_context(request, network, "metrics", job=job)
     return htmx.page_or_fragment(request, "metrics/import_job.html", "progress", context)
 
 
@@ -324,7 +324,7 @@ def goals(request, slug, pk):
             target=goal["target"],
             title=f"{goal['metric']} towards the target",
         )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "initiatives",

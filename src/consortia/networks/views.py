@@ -17,26 +17,19 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
+from consortia.core.htmx import safe_next_url
 from consortia.core.paging import feed_page
 from consortia.core.selectors import events_visible_to
 from consortia.networks import forms, permissions, selectors, services
 from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
+from consortia.networks.pages import network_page_context
 
 Status = NetworkMembership.Status
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _safe_next(request, default: str = "") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _page(request, queryset):
@@ -88,7 +81,7 @@ def home(request):
 
 @GET_POST
 def signup(request):
-    next_url = _safe_next(request)
+    next_url = safe_next_url(request)
     if request.user.is_authenticated:
         return redirect(next_url or "home")
     if request.method == "POST":
@@ -127,7 +120,7 @@ class SignInView(auth_views.LoginView):
 @GET_POST
 def organization_create(request):
     person = request.user
-    next_url = _safe_next(request)
+    next_url = safe_next_url(request)
     if person.organization is not None:
         messages.info(request, f"You already belong to {person.organization}.")
         return redirect(next_url or "my_organization")
@@ -347,30 +340,6 @@ def org_member_update(request, pk):
 # Networks ---------------------------------------------------------------------------------
 
 
-def _network_context(request, network, tab: str, **extra) -> dict:
-    """What every network page needs to know about the viewer's relation to the network."""
-    person = request.user
-    membership = permissions.membership_of(person, network)
-    status = membership.status if membership else None
-    is_active = membership is not None and membership.is_active
-    is_pending = status in NetworkMembership.PENDING
-    charter_accepted = False
-    if is_active or is_pending:
-        charter_accepted = permissions.has_accepted_charter(membership.organization_id, network)
-    return {
-        "network": network,
-        "membership": membership,
-        "is_active": is_active,
-        "is_pending": is_pending,
-        "charter": permissions.current_charter(network),
-        "charter_accepted": charter_accepted,
-        "can_act": is_active and permissions.can_act(person, network),
-        "is_team_leader": person.is_team_leader,
-        "tab": tab,
-        **extra,
-    }
-
-
 @login_required
 def network_list(request):
     person = request.user
@@ -395,22 +364,18 @@ def network_create(request):
     permissions.require_team_leader(
         person, "Only a team leader can found a network on behalf of the organization."
     )
-    if request.method == "POST":
-        form = forms.NetworkFoundForm(request.POST)
-        if form.is_valid():
-            try:
-                network = services.network_found(actor=person, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(
-                    request,
-                    f"{network} is founded and {person.organization} is its first member. "
-                    "Invite the organizations you want to partner with.",
-                )
-                return redirect("network_detail", slug=network.slug)
-    else:
-        form = forms.NetworkFoundForm()
+    form = forms.NetworkFoundForm(request.POST or None)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.network_found(actor=person, **data),
+        success=lambda network: (
+            f"{network} is founded and {person.organization} is its first member. "
+            "Invite the organizations you want to partner with."
+        ),
+        redirect_to=lambda network: reverse("network_detail", args=[network.slug]),
+    ):
+        return response
     return render(request, "networks/network_form.html", {"form": form}, status=_status(form))
 
 
@@ -418,7 +383,7 @@ def network_create(request):
 def network_detail(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug)
-    context = _network_context(request, network, "overview")
+    context = network_page_context(request, network, "overview")
     membership = context["membership"]
     context["member_count"] = selectors.network_members(network).count()
     if context["is_active"]:
@@ -450,7 +415,7 @@ def _admission_items(request, network, pending, forms_by_pk=None):
 
 def _members_context(request, network, *, forms_by_pk=None):
     person = request.user
-    context = _network_context(request, network, "members")
+    context = network_page_context(request, network, "members")
     pending, admissions_more = _capped(selectors.pending_admissions(network, viewer=person))
     context.update(
         members=_page(request, selectors.network_members(network)),
@@ -519,7 +484,7 @@ def admission_decide(request, slug, pk):
 
 def _admission_fragment(request, network, membership, *, form=None):
     """The card of one admission, as it is now (still pending, or decided)."""
-    context = _network_context(request, network, "members")
+    context = network_page_context(request, network, "members")
     context["can_decide"] = context["can_act"] and context["is_team_leader"]
     admission = (
         selectors.pending_admissions(network, viewer=request.user).filter(pk=membership.pk).first()
@@ -538,7 +503,7 @@ def _admission_fragment(request, network, membership, *, form=None):
 def network_activity(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug, need="member")
-    context = _network_context(request, network, "activity")
+    context = network_page_context(request, network, "activity")
     context["events"] = feed_page(
         events_visible_to(person=person, network=network), request.GET.get("page")
     )
@@ -563,7 +528,7 @@ def network_charter(request, slug):
             )
         if not htmx.is_htmx(request):
             return redirect("network_charter", slug=network.slug)
-    context = _network_context(request, network, "charter")
+    context = network_page_context(request, network, "charter")
     if context["is_active"]:
         context["acceptances"] = list(selectors.charter_acceptances(network))
     return htmx.page_or_fragment(
@@ -572,7 +537,7 @@ def network_charter(request, slug):
 
 
 def _invite_context(request, network, form):
-    return _network_context(
+    return network_page_context(
         request,
         network,
         "invite",
@@ -626,7 +591,7 @@ def network_invitation_revoke(request, slug, pk):
     invitation = selectors.open_network_invitations(network).filter(pk=pk).first()
     _withdraw(request, person, invitation)
     if htmx.is_htmx(request):
-        context = _network_context(
+        context = network_page_context(
             request,
             network,
             "members",
@@ -635,7 +600,7 @@ def network_invitation_revoke(request, slug, pk):
         return htmx.fragment(
             request, "networks/includes/open_invitations.html", "open_invitations", context
         )
-    return redirect(_safe_next(request, reverse("network_members", args=[network.slug])))
+    return redirect(safe_next_url(request, reverse("network_members", args=[network.slug])))
 
 
 @login_required
@@ -670,7 +635,7 @@ def network_apply(request, slug):
                 return redirect("network_detail", slug=network.slug)
     else:
         form = forms.ApplyForm()
-    context = _network_context(request, network, "apply", form=form)
+    context = network_page_context(request, network, "apply", form=form)
     return render(request, "networks/network_apply.html", context, status=_status(form))
 
 
@@ -691,7 +656,7 @@ def network_leave(request, slug):
             messages.success(request, f"Your request to join {network} is withdrawn.")
         return redirect("network_list")
     return render(
-        request, "networks/network_leave.html", _network_context(request, network, "leave")
+        request, "networks/network_leave.html", network_page_context(request, network, "leave")
     )
 
 

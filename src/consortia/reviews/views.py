@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consortia.core import htmx
 from consortia.core.models import hash_token
 from consortia.initiatives import permissions as initiative_permissions
-from consortia.networks.views import _network_context
+from consortia.networks.pages import network_page_context
 
 from . import export, forms, ics, permissions, selectors, services
 from .models import CalendarFeed, Review, ReviewSchedule
@@ -44,7 +44,7 @@ def _load_review(request, slug, pk, rid) -> Review:
 def _list_context(request, initiative, *, schedule_form=None, add_form=None):
     schedule = ReviewSchedule.objects.filter(initiative=initiative).first()
     may_steer = initiative_permissions.may_steer(request.user, initiative)
-    return _network_context(
+    return network_page_context(
         request,
         initiative.network,
         "initiatives",
@@ -118,7 +118,7 @@ def _detail_context(request, review, *, entry_form=None, action_form=None):
         None,
     )
     writable = review.status == Review.Status.HELD
-    return _network_context(
+    return network_page_context(
         request,
         initiative.network,
         "initiatives",

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consortia.core import htmx
 from consortia.core.paging import feed_page
 from consortia.networks.models import Person
+from consortia.networks.pages import network_page_context
 from consortia.networks.permissions import get_network_for, org_id_of, require_team_leader
-from consortia.networks.views import _network_context
 
 from . import forms, selectors, services
 from .models import AccessLog, DocumentVersion, Item, Nda, Offer
@@ -51,7 +51,7 @@ def item_list(request, slug, kind):
         request.GET.get("page"),
         per_page=LIST_LIMIT,
     )
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         KIND_TABS[kind],
@@ -67,7 +67,7 @@ def item_list(request, slug, kind):
 
 def _detail_context(request, item, **extra):
     person = request.user
-    context = _network_context(
+    context = network_page_context(
         request,
         item.network,
         KIND_TABS[item.kind],
@@ -135,7 +135,7 @@ def item_create(request, slug, kind):
                 return htmx.redirect(request, _detail_url(item))
     else:
         form = forms.ItemForm(**form_kwargs)
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         KIND_TABS[kind],
@@ -241,7 +241,7 @@ def item_audience(request, slug, pk):
             },
             **form_kwargs,
         )
-    context = _network_context(
+    context = network_page_context(
         request,
         item.network,
         KIND_TABS[item.kind],
@@ -416,7 +416,7 @@ def access_log(request, slug):
     if org_id is None:
         raise Http404("No organization")
     rows = list(selectors.access_log_for(organization_id=org_id, network=network)[:200])
-    context = _network_context(request, network, "access_log", rows=rows)
+    context = network_page_context(request, network, "access_log", rows=rows)
     return render(request, "sharing/access_log.html", context)
 
 
@@ -429,7 +429,7 @@ def _nda_context(request, network, form=None):
     accepted = bool(
         agreement and org_id and agreement.acceptances.filter(organization_id=org_id).exists()
     )
-    return _network_context(
+    return network_page_context(
         request,
         network,
         "ndas",
@@ -547,7 +547,7 @@ def item_edit(request, slug, pk):
         form = forms.ItemEditForm(
             initial={"title": item.title, "body": item.body, "tags": ", ".join(item.tag_list)}
         )
-    context = _network_context(
+    context = network_page_context(
         request, item.network, KIND_TABS[item.kind], item=item, form=form, kind=item.kind
     )
     status = htmx.UNPROCESSABLE if form.errors else 200

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from consortia.core import htmx
+from consortia.networks.pages import network_page_context
 from consortia.networks.permissions import get_network_for, org_id_of
-from consortia.networks.views import _network_context
 from consortia.sharing import export, feed, search
 from consortia.sharing.services import item_url
 
@@ -40,7 +40,7 @@ def search_page(request, slug):
         as_you_type=htmx.is_htmx(request),
     )
     _with_urls(hit.item for hit in page)
-    context = _network_context(
+    context = network_page_context(
         request, network, "search", page=page, query=page.query, max_length=search.MAX_QUERY_LENGTH
     )
     return htmx.page_or_fragment(request, "sharing/reach/search.html", "results", context)
@@ -78,7 +78,7 @@ def feed_view(request, slug):
     _with_urls(page)
     if first_look and org_id_of(request.user) is not None:
         feed.record_visit(request.user, network, now=now)
-    context = _network_context(
+    context = network_page_context(
         request,
         network,
         "feed",
@@ -99,7 +99,7 @@ def export_view(request, slug):
     if request.GET.get("download"):
         return export_response(network, organization)
     data = export.collect(network, organization)
-    context = _network_context(
+    context = network_page_context(
         request, network, "export", organization=organization, counts=data.manifest["counts"]
     )
     return render(request, "sharing/reach/export.html", context)
