@@ -222,6 +222,10 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.metrics.cli",
         "import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
     ),
+    "match": AppCommand(
+        "consortia.matching.cli",
+        "who could help? `match TEXT --network SLUG --as EMAIL [--top N] [--json]`",
+    ),
     "tally": AppCommand(
         "consortia.decisions.tally_cli",
         "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",

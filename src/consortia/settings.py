@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "consortia.ledger",
     "consortia.insights",
     "consortia.reviews",
+    "consortia.matching",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
+from consortia.networks import hooks as network_hooks
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Person
 
@@ -122,6 +123,7 @@ def initiative_propose(
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    network_hooks.profile_changed([membership.organization_id], network=network)
     _event(
         actor,
         "initiative.proposed",
@@ -148,6 +150,11 @@ def _transition(actor, initiative, to: str, allowed_from: tuple, verb: str, now=
         )
     initiative.status = to
     initiative.save(update_fields=["status"])
+    if to == Initiative.Status.CANCELLED:  # a cancelled initiative leaves the track records
+        network_hooks.profile_changed(
+            initiative.participations.values_list("organization_id", flat=True),
+            network=initiative.network,
+        )
     _event(actor, f"initiative.{to}", f"{actor} marked “{initiative}” {verb}", initiative)
     return initiative
 
@@ -304,6 +311,9 @@ def participation_accept(*, actor: Person, participation: Participation, now=Non
     participation.status = PStatus.ACTIVE
     participation.decided_by, participation.decided_at = actor, timezone.now()
     participation.save()
+    network_hooks.profile_changed(
+        [participation.organization_id], network=participation.initiative.network
+    )
     _event(
         actor,
         "initiative.joined",

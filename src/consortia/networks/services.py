@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from consortia.core.events import emit
 from consortia.core.mail import queue_email
 from consortia.core.models import ApiToken, Audience, hash_token
-from consortia.networks import permissions
+from consortia.networks import hooks, permissions
 from consortia.networks.models import (
     AdmissionVote,
     Agreement,
@@ -98,6 +98,7 @@ def organization_create(*, actor: Person, name: str, **fields) -> Organization:
             setattr(organization, key, fields[key])
     organization.full_clean()
     organization.save()
+    hooks.profile_changed([organization.pk])
     department = (fields.get("department") or "").strip()
     OrgMembership.objects.create(
         person=actor,
@@ -132,6 +133,7 @@ def organization_update(*, actor: Person, organization: Organization, **fields) 
             setattr(organization, key, fields[key])
     organization.full_clean()
     organization.save()
+    hooks.profile_changed([organization.pk])
     emit(
         actor=actor,
         organization=organization,
