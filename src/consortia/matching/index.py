@@ -130,12 +130,14 @@ def _fts_insert(cursor, document_id, organization_id, network_id, texts: dict) -
         )
 
 
-def _fts_delete(cursor, organization_id, network_id, document_ids) -> None:
+def _fts_delete(cursor, organization_id, network_id) -> None:
+    """Remove the organization's row for that network (or its profile's), whatever the
+    documents table says: `flush` (tests, the benchmark) empties the tables Django knows, not
+    this one, so a row may outlive its document."""
     if connection.vendor == "postgresql":
-        marks = ", ".join(["%s"] * len(document_ids))
         cursor.execute(
-            f"DELETE FROM {TABLE} WHERE document_id IN ({marks})",  # noqa: S608
-            list(document_ids),
+            f"DELETE FROM {TABLE} WHERE organization_id = %s AND network_id = %s",  # noqa: S608
+            [organization_id, network_id or 0],
         )
     else:
         cursor.execute(
@@ -179,8 +181,8 @@ def _replace(organization_id, network_id, found, texts, models: Models | None = 
         ).values_list("pk", flat=True)
     )
     with connection.cursor() as cursor:
+        _fts_delete(cursor, organization_id, network_id)
         if old:
-            _fts_delete(cursor, organization_id, network_id, old)
             MatchDocument.objects.filter(pk__in=old).delete()
         if not found:
             return

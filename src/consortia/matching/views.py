@@ -63,8 +63,8 @@ def challenge_helpers(request, slug, pk):
     result = ranking.match(
         request.user, network, text, top=PANEL_TOP, exclude=[item.organization_id]
     )
-    context = {"network": network, "item": item, "result": result, "query": item.title}
+    context = {"item": item, "result": result, "query": item.title}
     if htmx.is_htmx(request):
-        return render(request, "matching/_challenge_panel.html", context)
+        return render(request, "matching/_challenge_panel.html", {"network": network, **context})
     context = network_page_context(request, network, "challenges", **context)
     return render(request, "matching/challenge_helpers.html", context)
