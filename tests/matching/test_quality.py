@@ -1,7 +1,7 @@
 """Quality on the labelled set (tests/data/matching), measured, with thresholds that fail.
 
 The thresholds sit a little under what the ranker measures today (README: recall@5 0.71 on
-the whole set), so a change that makes matching worse fails here; the benchmark
+SQLite, 0.68 on PostgreSQL), so a change that makes matching worse fails here; the benchmark
 (`consortia bench --only matching`) prints the full figures."""
 
 import pytest
@@ -32,19 +32,23 @@ def test_the_set_is_as_the_issue_asks(the_set):
 def test_the_ranker_beats_both_baselines_and_a_floor(db, the_set):
     network = Network.objects.create(name="Quality", slug="quality")
     ids = labelled.load(the_set, network=network)
-    fused = labelled.evaluate(
-        the_set.challenges, bench.ranker_rankings(the_set, network, ids, ranking.Weights())
-    )
-    lexical = labelled.evaluate(
-        the_set.challenges,
-        bench.ranker_rankings(the_set, network, ids, ranking.Weights(lexical=1.0)),
-    )
+
+    def scores(weights):
+        rankings = bench.ranker_rankings(the_set, network, ids, weights)
+        return labelled.evaluate(the_set.challenges, rankings)
+
+    fused = scores(ranking.Weights())
+    lexical = scores(ranking.Weights(lexical=1.0))
+    semantic = scores(ranking.Weights(lexical=0.0))
     tfidf = labelled.evaluate(the_set.challenges, bench.tfidf_rankings(the_set))
-    assert fused.recall_at_5 >= 0.68, fused.as_dict()
+    # SQLite measures 0.709 / 0.742, PostgreSQL (ts_rank instead of BM25) 0.678 / 0.735.
+    assert fused.recall_at_5 >= 0.65, fused.as_dict()
     assert fused.ndcg_at_10 >= 0.70, fused.as_dict()
     assert fused.recall_at_5 > lexical.recall_at_5 + 0.1
     assert fused.recall_at_5 > tfidf.recall_at_5 + 0.1
-    assert fused.mrr > max(lexical.mrr, tfidf.mrr)
+    # The lexical half earns its place in the order of the list, if not in recall@5.
+    assert fused.mrr > max(lexical.mrr, semantic.mrr, tfidf.mrr)
+    assert fused.ndcg_at_10 > max(lexical.ndcg_at_10, semantic.ndcg_at_10, tfidf.ndcg_at_10)
 
 
 def test_the_metrics_are_right_on_a_hand_checked_case():
