@@ -226,3 +226,38 @@ def test_the_model_loads_from_the_wheel_without_any_download(monkeypatch):
     assert vectors.shape == (2, embedding.DIMENSIONS)
     assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4
     assert not vectors[1].any()
+
+
+def test_a_private_partnering_agenda_never_influences_results(world, helpers):
+    """When the agenda app is installed (issue 9's other half): what an organization writes in
+    its private agenda — what it brings, its gaps — changes nobody's ranking."""
+    from django.apps import apps
+
+    if not apps.is_installed("consortia.agenda"):
+        pytest.skip("the agenda app is not installed in this build")
+    from consortia.agenda import services as agenda_services
+
+    question = "zeolite membranes and refrigerated trucking"
+    before = [
+        (m.organization.pk, m.score) for m in ranking.match(world.member, world.network, question)
+    ]
+    agenda_services.agenda_save(
+        actor=fresh(helpers["dairy"]),
+        what_we_bring="Zeolite membranes, refrigerated trucking, cold chain expertise",
+        gaps="Zeolite membranes\nRefrigerated trucking",
+    )
+    after = [
+        (m.organization.pk, m.score) for m in ranking.match(world.member, world.network, question)
+    ]
+    assert after == before
+
+
+def test_without_the_model_profiles_still_save_and_words_still_match(world, helpers, monkeypatch):
+    def broken(texts):
+        raise embedding.ModelUnavailable("broken install")
+
+    monkeypatch.setattr(embedding, "embed", broken)
+    set_profile(helpers["dairy"], offerings="Zeolite filters for whey")
+    result = ranking.match(world.member, world.network, "zeolite")
+    assert result.matches[0].organization.name == "Dairy Delights"
+    assert result.matches[0].lexical == 1.0

@@ -18,6 +18,7 @@ Full-text backends (same columns, created by migration 0001):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from django.utils import timezone
 from . import embedding
 from .text import clean, phrases
 
+logger = logging.getLogger(__name__)
 TABLE = "matching_fts"
 FIELDS = ("name", "description", "offerings", "values_text", "initiatives")
 # How much each kind of phrase counts in a document's overall vector (semantic part).
@@ -102,8 +104,14 @@ def initiative_phrase(title: str, objective: str) -> str:
 
 
 def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(one row per phrase, the document's unit vector: phrases weighted by field)."""
-    rows = embedding.embed([text for _, text in found])
+    """(one row per phrase, the document's unit vector: phrases weighted by field). Without
+    the model (a broken install) the vectors are zero and matching is lexical until
+    `matching_reindex` runs again: a profile can always be saved."""
+    try:
+        rows = embedding.embed([text for _, text in found])
+    except embedding.ModelUnavailable:
+        logger.exception("matching: the embedding model is unavailable; indexing words only")
+        rows = np.zeros((len(found), embedding.DIMENSIONS), dtype=np.float32)
     weights = np.array([VECTOR_WEIGHTS.get(field, 1.0) for field, _ in found], dtype=np.float32)
     total = (rows * weights[:, None]).sum(axis=0) if len(found) else rows.sum(axis=0)
     norm = float(np.linalg.norm(total)) if len(found) else 0.0

@@ -36,7 +36,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import embedding
-from .index import NETWORK_BITS, NETWORK_MASK, TABLE, fts_key
+from .index import FIELDS, NETWORK_BITS, NETWORK_MASK, TABLE, fts_key
 from .text import MAX_QUERY_CHARS, clean, query_terms, split
 
 # Tuned on the first half of the labelled set (tests/data/matching), see README.
@@ -71,7 +71,7 @@ class MatchError(ValueError):
 class Weights:
     lexical: float = LEXICAL_WEIGHT
     document_share: float = DOCUMENT_SHARE
-    fields: tuple = tuple(FIELD_WEIGHTS.values())
+    fields: tuple = tuple(FIELD_WEIGHTS[name] for name in FIELDS)  # the table's column order
 
     @property
     def semantic(self) -> float:
@@ -240,8 +240,6 @@ def lexical_scores(terms, network, candidates, weights: Weights) -> tuple[np.nda
 def _highlights(terms, documents: list[tuple[int, int, int]]) -> dict[int, dict[str, str]]:
     """{document id: {field: text with START/STOP around matched words}} for a few documents,
     given as (document id, organization id, network id or 0)."""
-    from .index import FIELDS
-
     if not terms or not documents:
         return {}
     marks = ", ".join(["%s"] * len(documents))
@@ -402,7 +400,10 @@ def rank(
     if lexical.max() > 0:
         lexical = lexical / lexical.max()
 
-    query_vector = embedding.embed([text])[0]
+    try:
+        query_vector = embedding.embed([text])[0]
+    except embedding.ModelUnavailable:  # a broken install: words only, rather than nothing
+        query_vector = np.zeros(embedding.DIMENSIONS, dtype=np.float32)
     semantic = np.zeros(len(candidate_ids), dtype=np.float32)
     mean, spread = 0.0, 1.0
     if weights.semantic > 0 and query_vector.any():
