@@ -291,11 +291,16 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
     cpu_median = statistics.median(cpu)
     cpu_p95 = cpu[max(0, math.ceil(0.95 * len(cpu)) - 1)]
     load = max(load_before, os.getloadavg()[0])
+    where = (
+        "SQLite runs in this process, so this includes the database's work"
+        if connection.vendor == "sqlite"
+        else "this process only; PostgreSQL's own work is in the wall time"
+    )
     say(
         f"search at {PAD_TO:,} organizations: median {median:.1f} ms, p95 {p95:.1f} ms over "
-        f"{len(timings)} searches (target ≤ {TARGET_MS:g} ms); this process's CPU per search: "
-        f"median {cpu_median:.1f} ms, p95 {cpu_p95:.1f} ms (the database's own work is in the "
-        f"first figures only; load average {load:.1f} on {os.cpu_count()} cores)"
+        f"{len(timings)} searches (target ≤ {TARGET_MS:g} ms); CPU time per search: median "
+        f"{cpu_median:.1f} ms, p95 {cpu_p95:.1f} ms ({where}; load average {load:.1f} on "
+        f"{os.cpu_count()} cores: wall time includes waiting for a core)"
     )
     say(
         f"queries per search: {small_queries} at {len(labelled.organizations)} organizations, "
@@ -308,6 +313,7 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         "above baselines": fused.recall_at_5 > max(lexical.recall_at_5, tfidf.recall_at_5)
         and fused.ndcg_at_10 > max(lexical.ndcg_at_10, tfidf.ndcg_at_10),
         "speed": p95 <= TARGET_MS,
+        "speed in CPU time": cpu_p95 <= TARGET_MS,
         "flat queries": small_queries == large_queries,
     }
     say(
