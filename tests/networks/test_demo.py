@@ -146,3 +146,22 @@ def test_it_shows_one_settled_and_one_open_decision(network):
     decisions.poll_settle(polls["ranked"])
     polls["ranked"].refresh_from_db()
     assert polls["ranked"].result["winners"] == ["Shared supplier-risk dashboard"]
+
+
+def test_matching_is_indexed_and_a_demo_challenge_finds_sensible_helpers(network):
+    """matching: the demo builds its index offline; Lakeside's apprentices challenge is
+    answered first by the training nonprofit, with its words as evidence."""
+    from consortia.matching import ranking
+    from consortia.matching.models import MatchDocument
+    from consortia.sharing.models import Item
+
+    members = NetworkMembership.objects.filter(network=network).values("organization_id")
+    assert MatchDocument.objects.filter(organization_id__in=members).count() >= members.count()
+    challenge = Item.objects.get(network=network, title="Apprentices for CNC machining")
+    alice = Person.objects.get(email="alice@northshore-steel.example")
+    result = ranking.match(
+        alice, network, f"{challenge.title}\n{challenge.body}", exclude=[challenge.organization_id]
+    )
+    top = result.matches[0]
+    assert top.organization.name == "Great Lakes Skills Collaborative"
+    assert top.strength == "strong" and top.words
