@@ -33,10 +33,20 @@ import time
 from pathlib import Path
 
 SLUG = "matching-bench"
-PAD_TO = 10_000
+PAD_TO = 10_000  # MATCHING_BENCH_ORGANIZATIONS overrides it (the tests use a few hundred)
 TARGET_RECALL = 0.85
 TARGET_MS = 100.0
 REPEATS = 3
+
+
+def _pad_to() -> int:
+    raw = os.environ.get("MATCHING_BENCH_ORGANIZATIONS", "").strip()
+    try:
+        return max(1, int(raw)) if raw else PAD_TO
+    except ValueError:
+        from consortia.cli import CliError
+
+        raise CliError(f"MATCHING_BENCH_ORGANIZATIONS: not a number: {raw!r}", 2) from None
 
 
 def _var_dir() -> Path:
@@ -74,13 +84,19 @@ def _open_database(say) -> bool:
     return True
 
 
-def _remove_network() -> None:
-    from consortia.networks.models import Network, Organization
+VIEWER = "matching-bench@example.invalid"
+SLUG_PREFIX = "mb-"  # every organization the section creates
 
+
+def _remove_network() -> None:
+    """Remove what the section created (its network, organizations and viewer), nothing else."""
+    from consortia.networks.models import Network, Organization, Person
+
+    Person.objects.filter(email=VIEWER).delete()
     network = Network.objects.filter(slug=SLUG).first()
     if network is not None:
         Organization.objects.filter(
-            network_memberships__network=network, slug__startswith="mb-"
+            network_memberships__network=network, slug__startswith=SLUG_PREFIX
         ).delete()
         network.delete()
 
@@ -186,6 +202,9 @@ def run(args, say) -> tuple[int, bool]:
         labelled = labelled_set.read_set(directory)
     except labelled_set.SetError as exc:
         raise CliError(str(exc), 2) from None
+    json_path = getattr(args, "json", None)
+    if json_path and not Path(json_path).resolve().parent.is_dir():
+        raise CliError(f"cannot write {json_path}: no such folder", 2)
     owns_database = _open_database(say)
     try:
         return _run(args, say, labelled, directory)
@@ -210,7 +229,7 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         f"{len(labelled.challenges)} challenges from {directory}"
     )
     started = time.perf_counter()
-    ids = labelled_set.load(labelled, network=network)
+    ids = labelled_set.load(labelled, network=network, slug_prefix=SLUG_PREFIX)
     elapsed = time.perf_counter() - started
     say(f"  loaded and indexed in {elapsed:.1f}s (model {embedding.MODEL_NAME})")
 
@@ -246,9 +265,7 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
 
     # Speed at 10,000 organizations ------------------------------------------------------------
     viewer_org = network.memberships.order_by("pk").first().organization
-    viewer = Person.objects.create_user(
-        email="matching-bench@example.invalid", password=None, name="Bench viewer"
-    )
+    viewer = Person.objects.create_user(email=VIEWER, password=None, name="Bench viewer")
     OrgMembership.objects.create(person=viewer, organization=viewer_org)
     viewer = Person.objects.select_related("org_membership__organization").get(pk=viewer.pk)
     texts = [f"{c['title']}\n{c['body']}" for c in labelled.challenges]
@@ -260,20 +277,22 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         return len(captured)
 
     small_queries = queries_per_search()
-    pad = max(0, PAD_TO - len(labelled.organizations))
+    pad_to = _pad_to()
+    pad = max(0, pad_to - len(labelled.organizations))
     say("")
-    say(f"Padding the network to {PAD_TO:,} organizations ({pad:,} recombined profiles)…")
+    say(f"Padding the network to {pad_to:,} organizations ({pad:,} recombined profiles)…")
     started = time.perf_counter()
     labelled_set.load(
         labelled_set.LabelledSet(organizations=[], challenges=[]),
         network=network,
         extra_rows=padding_rows(labelled, pad),
+        slug_prefix=SLUG_PREFIX,
     )
     indexing = time.perf_counter() - started
     if connection.vendor == "postgresql":  # fresh statistics, as autovacuum would keep them
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    say(f"  indexed in {indexing:.1f}s ({PAD_TO / max(indexing, 1e-9):,.0f} organizations/s)")
+    say(f"  indexed in {indexing:.1f}s ({pad / max(indexing, 1e-9):,.0f} organizations/s)")
     large_queries = queries_per_search()  # also the warm-up: loads the vectors
     timings, cpu = [], []
     load_before = os.getloadavg()[0]
@@ -297,14 +316,14 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         else "this process only; PostgreSQL's own work is in the wall time"
     )
     say(
-        f"search at {PAD_TO:,} organizations: median {median:.1f} ms, p95 {p95:.1f} ms over "
+        f"search at {pad_to:,} organizations: median {median:.1f} ms, p95 {p95:.1f} ms over "
         f"{len(timings)} searches (target ≤ {TARGET_MS:g} ms); CPU time per search: median "
         f"{cpu_median:.1f} ms, p95 {cpu_p95:.1f} ms ({where}; load average {load:.1f} on "
         f"{os.cpu_count()} cores: wall time includes waiting for a core)"
     )
     say(
         f"queries per search: {small_queries} at {len(labelled.organizations)} organizations, "
-        f"{large_queries} at {PAD_TO:,}"
+        f"{large_queries} at {pad_to:,}"
     )
     lexical = labelled_set.evaluate(labelled.challenges, rankers["lexical only"])
     tfidf = labelled_set.evaluate(labelled.challenges, rankers["TF-IDF baseline"])
@@ -333,7 +352,7 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         },
         "quality": results,
         "speed": {
-            "organizations": PAD_TO,
+            "organizations": pad_to,
             "searches": len(timings),
             "median_ms": round(median, 2),
             "p95_ms": round(p95, 2),
@@ -348,7 +367,12 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
     }
     json_path = getattr(args, "json", None)
     if json_path:
-        Path(json_path).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        try:
+            Path(json_path).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        except OSError as exc:
+            from consortia.cli import CliError
+
+            raise CliError(f"cannot write {json_path}: {exc.strerror or exc}", 2) from None
         say(f"figures written to {json_path}")
     say(f"matching: {_figures(fused)} ({fused.count} challenges)")
     return 0, all(met.values())

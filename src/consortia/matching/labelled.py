@@ -137,7 +137,9 @@ def halves(challenges: list[dict]) -> tuple[list[dict], list[dict]]:
 # Loading into a network --------------------------------------------------------------------------
 
 
-def load(labelled: LabelledSet, *, network, extra_rows=(), say=None) -> dict[str, int]:
+def load(
+    labelled: LabelledSet, *, network, extra_rows=(), say=None, slug_prefix: str = ""
+) -> dict[str, int]:
     """Create the organizations (bulk, then index them) as active members of `network`;
     `extra_rows` adds padding organizations. Returns {key: organization id}."""
     from django.db import transaction
@@ -168,7 +170,7 @@ def load(labelled: LabelledSet, *, network, extra_rows=(), say=None) -> dict[str
             [
                 Organization(
                     name=name,
-                    slug=f"{slugify(name)[:140]}-{n}",
+                    slug=f"{slug_prefix}{slugify(name)[:130]}-{n}",
                     kind=kind,
                     description=description,
                     offerings=offerings,
