@@ -236,7 +236,7 @@ def _credentials() -> Credentials:
     from django.test import Client
 
     from bench import synthetic
-    from consortia.networks import services
+    from consortia.core import services
     from consortia.networks.models import (
         AgreementAcceptance,
         NetworkMembership,
@@ -276,7 +276,7 @@ def _credentials() -> Credentials:
 def _forget_credentials(credentials: Credentials) -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
-    from consortia.networks import services
+    from consortia.core import services
 
     SessionStore(session_key=credentials.session_key).delete()
     services.api_token_revoke(actor=credentials.person, token=credentials.token)

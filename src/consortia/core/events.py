@@ -20,7 +20,8 @@ def emit(
     """Record that `actor` (acting for `organization`) did `verb` to `obj`.
 
     `audience` says who may ever see the event: the active members of `network`, or only the
-    people of `audience_organization`. Readers filter on it in SQL (core.selectors).
+    people of `audience_organization`. Readers filter on it in SQL
+    (networks.selectors.events_visible_to).
     """
     if audience == Audience.ORGANIZATION and audience_organization is None:
         audience_organization = organization

@@ -13,7 +13,6 @@ from consortia.core import services as core_services
 from consortia.core.forms import ServiceForm
 from consortia.core.models import ApiToken, NotificationPreference
 from consortia.core.selectors import notifications_for
-from consortia.networks import services
 
 
 def not_found(request, exception=None):
@@ -51,7 +50,7 @@ def tokens(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                created, raw = services.api_token_create(
+                created, raw = core_services.api_token_create(
                     actor=request.user, name=form.cleaned_data["name"]
                 )
             except ValidationError as exc:
@@ -78,7 +77,7 @@ def tokens(request):
 @require_POST
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, person=request.user)
-    services.api_token_revoke(actor=request.user, token=token)
+    core_services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
     return redirect("tokens")
 

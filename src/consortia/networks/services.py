@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from consortia.core.events import emit
 from consortia.core.mail import queue_email
-from consortia.core.models import ApiToken, Audience, hash_token
+from consortia.core.models import Audience, hash_token
 from consortia.networks import permissions
 from consortia.networks.models import (
     AdmissionVote,
@@ -817,35 +817,3 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
         ).select_related("network", "organization"):
             admission_evaluate(pending)
     return membership
-
-
-# API tokens -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
-    name = _required(name, "name", "A name for the token")
-    if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
-    raw = ApiToken.generate()
-    token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
-    if actor.organization:
-        emit(
-            actor=actor,
-            organization=actor.organization,
-            verb="api_token.created",
-            obj=token,
-            audience=Audience.ORGANIZATION,
-            summary=f"{actor} created an API token “{name}”",
-        )
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, actor: Person, token: ApiToken) -> ApiToken:
-    if token.person_id != actor.pk:
-        raise PermissionDenied("You can only revoke your own tokens.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
 from consortia.core.paging import feed_page
-from consortia.core.selectors import events_visible_to
 from consortia.networks import forms, permissions, selectors, services
 from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
 from consortia.networks.pages import network_page_context
@@ -74,7 +73,7 @@ def home(request):
             "organization": person.organization,
             "memberships": list(selectors.networks_of(person)),
             "awaiting": list(selectors.admissions_awaiting(person)[:10]),
-            "events": list(events_visible_to(person=person)[:8]),
+            "events": list(selectors.events_visible_to(person=person)[:8]),
         },
     )
 
@@ -388,7 +387,7 @@ def network_detail(request, slug):
     context["member_count"] = selectors.network_members(network).count()
     if context["is_active"]:
         context["pending_count"] = selectors.pending_admissions(network).count()
-        context["events"] = list(events_visible_to(person=person, network=network)[:5])
+        context["events"] = list(selectors.events_visible_to(person=person, network=network)[:5])
     elif context["is_pending"]:
         context["progress"] = selectors.pending_admissions(network).filter(pk=membership.pk).first()
     elif membership is not None and membership.status == Status.REJECTED:
@@ -505,7 +504,7 @@ def network_activity(request, slug):
     network = permissions.get_network_for(person, slug, need="member")
     context = network_page_context(request, network, "activity")
     context["events"] = feed_page(
-        events_visible_to(person=person, network=network), request.GET.get("page")
+        selectors.events_visible_to(person=person, network=network), request.GET.get("page")
     )
     return render(request, "networks/network_activity.html", context)
 
