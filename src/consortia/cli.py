@@ -393,7 +393,7 @@ def cmd_demo(args) -> int:
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from consortia.networks import demo
+    from consortia import demo
 
     _migrate()
     try:
