@@ -483,17 +483,9 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    """The benchmark lives in the source checkout (bench/), beside src/."""
-    try:
-        from bench import run as bench_run
-    except ImportError:
-        checkout = Path(__file__).resolve().parents[2]
-        if not (checkout / "bench" / "run.py").is_file():
-            raise CliError(
-                "the benchmark runs from a source checkout (bench/run.py was not found)", 2
-            ) from None
-        sys.path.insert(0, str(checkout))
-        from bench import run as bench_run
+    """The benchmark is part of the package: consortia.bench (sections in bench/run.py)."""
+    from consortia.bench import run as bench_run
+
     return bench_run.main(argv)
 
 
