@@ -5,18 +5,26 @@ from django.db.models import Q, QuerySet
 from consortia.core.models import Audience, Event
 
 
+def event_visible_to_organization_q(org_id: int) -> Q:
+    """THE event audience rule, for an organization: network-wide events of networks where it is
+    an active member now, and its own private events (used by the activity page, the API and
+    webhook deliveries alike)."""
+    from consortia.networks.permissions import active_network_ids
+
+    return Q(audience=Audience.NETWORK, network_id__in=active_network_ids(org_id)) | Q(
+        audience=Audience.ORGANIZATION, audience_organization_id=org_id
+    )
+
+
 def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     """Events `person` may see: network-wide events of networks where their organization is an
     active member, and their own organization's private events. One query, no Python loop."""
-    from consortia.networks.permissions import active_network_ids, org_id_of
+    from consortia.networks.permissions import org_id_of
 
     org_id = org_id_of(person)
     if org_id is None:
         return Event.objects.none()
-    visible = Q(audience=Audience.NETWORK, network_id__in=active_network_ids(org_id)) | Q(
-        audience=Audience.ORGANIZATION, audience_organization_id=org_id
-    )
-    events = Event.objects.filter(visible)
+    events = Event.objects.filter(event_visible_to_organization_q(org_id))
     if network is not None:
         events = events.filter(network=network)
     return events.select_related("actor", "organization").order_by("-created_at", "-id")
