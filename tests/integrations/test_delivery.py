@@ -37,7 +37,7 @@ def share(person, network, **fields):
 def test_it_signs_each_delivery_so_a_standard_webhooks_receiver_verifies_it(
     world, receiver, loopback_allowed
 ):
-    endpoint, secret = make_endpoint(world, receiver.url, ["post.*"])
+    _, secret = make_endpoint(world, receiver.url, ["post.*"])
     receiver.secrets = [secret]
     assert secret.startswith("whsec_")
     share(world.leader, world.network, audience="network", title="Supplier map")
@@ -86,7 +86,7 @@ def test_it_retries_after_a_500_with_the_same_webhook_id(world, receiver, loopba
 
 
 def test_it_respects_retry_after(world, receiver, loopback_allowed):
-    endpoint, secret = make_endpoint(world, receiver.url)
+    endpoint, _ = make_endpoint(world, receiver.url)
     receiver.statuses = [(503, {"Retry-After": "600"})]
     services.endpoint_send_test(actor=world.leader, endpoint=endpoint)
     delivery.deliver_due()
@@ -95,7 +95,7 @@ def test_it_respects_retry_after(world, receiver, loopback_allowed):
 
 
 def test_a_410_disables_the_endpoint_and_tells_the_team_leaders(world, receiver, loopback_allowed):
-    endpoint, secret = make_endpoint(world, receiver.url)
+    endpoint, _ = make_endpoint(world, receiver.url)
     receiver.statuses = [410]
     services.endpoint_send_test(actor=world.leader, endpoint=endpoint)
 
@@ -186,7 +186,7 @@ def test_it_connects_to_the_address_it_checked_with_the_original_host_name(
         "::1",
         "fe80::1",
         "fd00:ec2::254",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 - an address refused, not bound
         "::ffff:127.0.0.1",
         "100.100.100.200",
     ],
@@ -221,7 +221,7 @@ def test_redirects_are_not_followed(world, receiver, loopback_allowed):
 def test_an_organization_outside_the_audience_receives_nothing_of_the_item(
     world, receiver, loopback_allowed
 ):
-    acme_endpoint, acme_secret = make_endpoint(world, receiver.url, ["post.*"])
+    _, acme_secret = make_endpoint(world, receiver.url, ["post.*"])
     beta_endpoint, beta_secret = make_endpoint(
         world, receiver.url, ["post.*"], leader=world.other_leader
     )
@@ -272,7 +272,7 @@ def test_during_a_rotation_both_secrets_sign(world, receiver, loopback_allowed):
 
 
 def test_resend_sends_the_same_message_again(world, receiver, loopback_allowed):
-    endpoint, secret = make_endpoint(world, receiver.url)
+    endpoint, _ = make_endpoint(world, receiver.url)
     message = services.endpoint_send_test(actor=world.leader, endpoint=endpoint)
     delivery.deliver_due()
     services.message_resend(actor=world.leader, message=message)
@@ -291,7 +291,7 @@ def test_two_workers_never_send_one_message_twice(world, receiver, loopback_allo
 
 
 def test_the_payload_is_json_with_the_three_fields(world, receiver, loopback_allowed):
-    endpoint, _ = make_endpoint(world, receiver.url, ["network.*"])
+    make_endpoint(world, receiver.url, ["network.*"])
     from tests.conftest import make_org_leader
 
     newcomer = make_org_leader("nia@new.test", "Nia New", "New Org")

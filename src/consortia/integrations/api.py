@@ -31,10 +31,9 @@ StatusFilter = Query(
 )
 
 
-def _with_secret(endpoint, secret: str) -> dict:
-    data = WebhookEndpointOut.from_orm(endpoint).dict()
-    data["secret"] = secret
-    return data
+def _with_secret(endpoint, secret: str):
+    endpoint.secret = secret  # shown in this answer only; never stored in the clear
+    return endpoint
 
 
 @router.get(
