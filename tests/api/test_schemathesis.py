@@ -124,7 +124,9 @@ def real_ids(world):
     from consortia.integrations import services as integrations
 
     endpoint, _secret = integrations.endpoint_create(
-        actor=world.leader, network=world.network, url="https://hooks.example.org/in",
+        actor=world.leader,
+        network=world.network,
+        url="https://hooks.example.org/in",
         event_types=["poll.*"],
     )
     message = integrations.endpoint_send_test(actor=world.leader, endpoint=endpoint)

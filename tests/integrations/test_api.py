@@ -114,7 +114,7 @@ def test_it_changes_rotates_tests_resends_and_deletes(api):
 
 def test_the_event_type_catalog_is_listed(api):
     groups = api.member.get("/webhooks/event-types").json()
-    assert {"group": "poll"} .items() <= next(g for g in groups if g["group"] == "poll").items()
+    assert {"group": "poll"}.items() <= next(g for g in groups if g["group"] == "poll").items()
     assert "poll.closed" in next(g for g in groups if g["group"] == "poll")["types"]
 
 

@@ -96,9 +96,10 @@ def test_poll_results_export_only_when_the_page_shows_them(world, as_member, as_
     url = f"/n/northwind/csv/polls/{poll.pk}/"
     rows = read(as_member.get(url))
     assert {row["option"]: row["value"] for row in rows}["yes"] == "1"
-    assert as_outsider.get(url).status_code == as_outsider.get(
-        f"/n/northwind/decisions/{poll.pk}/"
-    ).status_code
+    assert (
+        as_outsider.get(url).status_code
+        == as_outsider.get(f"/n/northwind/decisions/{poll.pk}/").status_code
+    )
     assert as_outsider.get(url).status_code in (403, 404)
     hidden = decisions.poll_create(
         actor=world.leader,
