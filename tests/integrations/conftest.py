@@ -1,6 +1,7 @@
 import pytest
 
 from consortia.integrations import services
+from tests.api.conftest import api  # noqa: F401 - the API clients fixture, for test_api
 
 from .receiver import Receiver
 

@@ -4,7 +4,7 @@ own members); bad input 422 with the field; query counts flat."""
 import pytest
 
 from consortia.integrations.models import Endpoint, Message
-from tests.api.conftest import api, field_errors  # noqa: F401 - the api fixture
+from tests.api.conftest import field_errors
 
 BASE = "/webhooks/endpoints"
 

@@ -77,7 +77,7 @@ def test_no_delivery_carries_what_its_organization_may_not_see(db, spec, leaver)
         NetworkMembership.objects.filter(organization=gone).update(
             status="left", ended_at=built.now - timedelta(seconds=1)
         )
-        for (network_pk, org_pk), fact in list(built.world.memberships.items()):
+        for network_pk, org_pk in list(built.world.memberships):
             if org_pk == gone.pk:
                 built.world.memberships[(network_pk, org_pk)] = oracle.MembershipFact(
                     "left", built.now - timedelta(seconds=1)
@@ -103,7 +103,7 @@ def test_no_delivery_carries_what_its_organization_may_not_see(db, spec, leaver)
             if item.pk in oracle.visible_item_ids_for_organization(built.world, org.pk)
         }
         assert delivered_items == expected_items
-        for (network_pk, org_pk), body in sent:
+        for (network_pk, _org), body in sent:
             if "item" in body["data"]:
                 item = next(i for i in built.items if i.pk == body["data"]["item"]["id"])
                 assert item.network_id == network_pk  # the endpoint's own network only
