@@ -87,6 +87,7 @@ def create_webhook_endpoint(request, payload: WebhookEndpointIn):
     summary="Get a webhook endpoint",
 )
 def get_webhook_endpoint(request, endpoint_id: int = EndpointId):
+    """One endpoint of your organization (without its secret)."""
     return permissions.get_endpoint_for(request.auth, endpoint_id)
 
 
@@ -109,6 +110,7 @@ def update_webhook_endpoint(request, payload: WebhookEndpointPatch, endpoint_id:
     summary="Remove a webhook endpoint",
 )
 def delete_webhook_endpoint(request, endpoint_id: int = EndpointId):
+    """The endpoint and its delivery log are removed."""
     endpoint = permissions.get_endpoint_for(request.auth, endpoint_id)
     services.endpoint_delete(actor=request.auth, endpoint=endpoint)
     return Status(204, None)
@@ -144,6 +146,7 @@ def send_webhook_test(request, endpoint_id: int = EndpointId):
 )
 @paginate(Pagination)
 def list_webhook_messages(request, endpoint_id: int = EndpointId, status: str = StatusFilter):
+    """The delivery log, newest first."""
     endpoint = permissions.get_endpoint_for(request.auth, endpoint_id)
     return selectors.messages_of(endpoint, status=status)
 
@@ -154,6 +157,7 @@ def list_webhook_messages(request, endpoint_id: int = EndpointId, status: str = 
     summary="Get a message and its attempts",
 )
 def get_webhook_message(request, endpoint_id: int = EndpointId, message_id: int = MessageId):
+    """A message with every attempt: outcome, status code, duration, response excerpt."""
     endpoint = permissions.get_endpoint_for(request.auth, endpoint_id)
     return permissions.get_message_for(request.auth, endpoint, message_id)
 
@@ -165,6 +169,7 @@ def get_webhook_message(request, endpoint_id: int = EndpointId, message_id: int 
 )
 @paginate(Pagination)
 def list_webhook_attempts(request, endpoint_id: int = EndpointId, message_id: int = MessageId):
+    """Every attempt to deliver the message, newest first."""
     endpoint = permissions.get_endpoint_for(request.auth, endpoint_id)
     return selectors.attempts_of(permissions.get_message_for(request.auth, endpoint, message_id))
 
