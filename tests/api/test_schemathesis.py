@@ -121,6 +121,17 @@ def real_ids(world):
     services.network_invite_organization(
         actor=world.leader, network=world.network, email="boss@epsilon.test"
     )
+    # A webhook endpoint with a queued test message (integrations): never sent, no worker runs.
+    from consortia.integrations import services as integrations
+
+    endpoint, _secret = integrations.endpoint_create(
+        actor=world.leader,
+        network=world.network,
+        url="https://hooks.example.org/in",
+        event_types=["poll.*"],
+    )
+    message = integrations.endpoint_send_test(actor=world.leader, endpoint=endpoint)
+    REAL.update(endpoint_id=[endpoint.pk], message_id=[message.pk])
     REAL.update(
         network_slug=["northwind", "southwind"],
         organization_slug=["acme-labs", "beta-works", "delta-corp"],

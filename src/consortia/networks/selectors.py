@@ -20,6 +20,15 @@ from consortia.networks.models import (
 Status = NetworkMembership.Status
 
 
+def event_visible_to_organization_q(org_id: int) -> Q:
+    """THE event audience rule, for an organization: network-wide events of networks where it is
+    an active member now, and its own private events (used by the activity page, the API and
+    webhook deliveries alike)."""
+    return Q(audience=Audience.NETWORK, network_id__in=permissions.active_network_ids(org_id)) | Q(
+        audience=Audience.ORGANIZATION, audience_organization_id=org_id
+    )
+
+
 def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     """Events `person` may see: network-wide events of networks where their organization is an
     active member, and their own organization's private events. One query, no Python loop.
@@ -29,10 +38,7 @@ def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     org_id = permissions.org_id_of(person)
     if org_id is None:
         return Event.objects.none()
-    visible = Q(
-        audience=Audience.NETWORK, network_id__in=permissions.active_network_ids(org_id)
-    ) | Q(audience=Audience.ORGANIZATION, audience_organization_id=org_id)
-    events = Event.objects.filter(visible)
+    events = Event.objects.filter(event_visible_to_organization_q(org_id))
     if network is not None:
         events = events.filter(network=network)
     return events.select_related("actor", "organization").order_by("-created_at", "-id")
