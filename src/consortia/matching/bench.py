@@ -191,8 +191,14 @@ def _figures(scores) -> str:
     return f"recall@5={scores.recall_at_5:.3f} mrr={scores.mrr:.3f} ndcg@10={scores.ndcg_at_10:.3f}"
 
 
-def run(args, say) -> tuple[int, bool]:
-    """Returns (exit status, whether every target was met)."""
+def run(args, say=None) -> tuple[int, bool]:
+    """The section (consortia.bench.run.SECTIONS): returns (exit status, whether every target
+    was met)."""
+    if say is None:
+
+        def say(message: str) -> None:
+            print(message, flush=True)
+
     from consortia.cli import CliError
 
     from . import labelled as labelled_set
