@@ -72,10 +72,10 @@ def _open_database(say) -> bool:
     os.environ["HTTPS"] = "false"
     setup_django()
     from django.core.management import call_command
+    from django.db import connection
 
-    from consortia.cli import _database_label
-
-    say(f"Scratch database: {_database_label()}")
+    where = connection.settings_dict.get("NAME")
+    say(f"Scratch database: {connection.vendor} {where}")
     try:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
