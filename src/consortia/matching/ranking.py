@@ -319,10 +319,11 @@ class _VectorCache:
         stamp = (connection.alias, row[0] if row else None)
         with self.lock:
             if stamp != self.stamp:
+                # The same database as the token (never a replica that may lag behind it).
                 rows = list(
-                    MatchDocument.objects.order_by("pk").values_list(
-                        "organization_id", "network_id", "vector"
-                    )
+                    MatchDocument.objects.using(connection.alias)
+                    .order_by("pk")
+                    .values_list("organization_id", "network_id", "vector")
                 )
                 self.organizations = np.array([r[0] for r in rows], dtype=np.int64)
                 self.networks = np.array([r[1] or 0 for r in rows], dtype=np.int64)
@@ -470,7 +471,8 @@ def _documents(org_ids, network) -> dict[int, list]:
     if not org_ids:
         return found
     rows = (
-        MatchDocument.objects.filter(organization_id__in=org_ids)
+        MatchDocument.objects.using(connection.alias)
+        .filter(organization_id__in=org_ids)
         .filter(Q(network__isnull=True) | Q(network=network))
         .order_by("network_id", "pk")
         .values_list("pk", "organization_id", "network_id", "phrases", "vectors")
