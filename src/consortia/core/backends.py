@@ -2,6 +2,7 @@
 
 from django.contrib.auth.backends import ModelBackend
 
+from consortia.core.hooks import person_annotations
 from consortia.networks.models import Person
 
 
@@ -12,6 +13,7 @@ class PersonBackend(ModelBackend):
     def get_user(self, user_id):
         person = (
             Person._default_manager.select_related("org_membership__organization")
+            .annotate(**person_annotations())
             .filter(pk=user_id)
             .first()
         )

@@ -29,7 +29,7 @@ from consortia.networks.models import (
 NETWORK_SLUG = "great-lakes"
 NETWORK_NAME = "Great Lakes Manufacturing Alliance"
 # Public on purpose: printed by `consortia demo` and the README.
-PASSWORD = "consortia-demo"  # noqa: S105
+PASSWORD = "partner-demo-2030"  # noqa: S105
 LEADER = "leader"
 MEMBER = "member"
 
