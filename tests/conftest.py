@@ -154,6 +154,15 @@ def login(person: Person) -> Client:
     return client
 
 
+def signed_in(person: Person, password: str = PASSWORD) -> Client:
+    """A client signed in through the sign-in form, as a person does (sensitive actions such
+    as creating an API token accept a sign-in of the last few minutes)."""
+    client = Client()
+    response = client.post("/login/", {"login": person.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
 @pytest.fixture
 def as_leader(world) -> Client:
     return login(world.leader)
@@ -189,6 +198,7 @@ __all__ = [
     "login",
     "make_org_leader",
     "make_person",
+    "signed_in",
     "verification_key",
     "verify_email",
 ]

@@ -53,6 +53,16 @@ class AccountAdapter(DefaultAccountAdapter):
         user.email = (form.cleaned_data.get("email") or "").strip().lower()
         return super().save_user(request, user, form, commit=commit)
 
+    def pre_login(self, request, user, *, signup: bool, redirect_url=None, **kwargs):
+        """Sign-up never signs in: a new address and one that has an account get the same
+        answer (finding 4), and the person signs in with the password they chose."""
+        if signup:
+            from consortia.accounts import services
+
+            services.email_verification_send(person=user, request=request)
+            return signed_up_response(request, user.email, redirect_url)
+        return super().pre_login(request, user, signup=signup, redirect_url=redirect_url, **kwargs)
+
     def add_message(self, request, *args, **kwargs):
         if request is None:
             return  # a service called outside a request (tests, the demo, the CLI)
@@ -62,6 +72,26 @@ class AccountAdapter(DefaultAccountAdapter):
         from consortia.accounts.throttle import client_ip
 
         return client_ip(request) or "0.0.0.0"  # noqa: S104 - a value, not a bind address
+
+
+def signed_up_response(request, email: str, next_url: str | None):
+    """The one answer to a sign-up, whether or not the address already had an account."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+    from django.utils.http import urlencode
+
+    from consortia.core.htmx import safe_next_url
+
+    messages.info(
+        request,
+        f"Check your inbox at {email}: we sent you a message. If you just created your "
+        "account, sign in with your new password; the link in the message verifies the address.",
+    )
+    target = reverse("login")
+    next_url = next_url or safe_next_url(request)
+    if next_url and next_url != reverse("home"):
+        target += "?" + urlencode({"next": next_url})
+    return HttpResponseRedirect(target)
 
 
 def queue_email_text(*, to: str, subject: str, body: str) -> None:

@@ -29,6 +29,26 @@ class SignUpForm(AllauthSignupForm):
         )
         password.widget.attrs.pop("placeholder", None)
 
+    def validate_unique_email(self, value) -> str:
+        # allauth hides an existing account only under mandatory verification; Consortia lets
+        # unverified people sign in, so it hides it here: no error, an e-mail to the owner.
+        from consortia.networks.models import Person
+
+        email = (value or "").strip().lower()
+        self.account_already_exists = Person.objects.filter(email__iexact=email).exists()
+        return email
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            from allauth.account.adapter import get_adapter
+
+            from consortia.accounts.adapter import signed_up_response
+
+            email = self.cleaned_data["email"]
+            get_adapter().send_account_already_exists_mail(email)
+            return None, signed_up_response(request, email, None)
+        return super().try_save(request)
+
     def clean_name(self) -> str:
         name = (self.cleaned_data.get("name") or "").strip()
         if not name:

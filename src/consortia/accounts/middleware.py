@@ -14,6 +14,7 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import suspend_request
 from django.conf import settings
+from ninja.utils import check_csrf
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
@@ -111,6 +112,8 @@ class SensitiveActionMiddleware:
             # the token's own authority (and POST /auth/token checks the password).
             if "authorization" in request.headers:
                 return None
+            if check_csrf(request) is not None:
+                return None  # the API answers the missing CSRF token itself
             if (
                 request.method == "POST"
                 and request.path.rstrip("/") in SENSITIVE_API_PATHS
