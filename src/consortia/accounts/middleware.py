@@ -63,7 +63,7 @@ class SessionTimeoutMiddleware:
                 if not request.path.startswith("/api/"):
                     messages.info(request, f"You were signed out: {expired}. Sign in again.")
                     return redirect(
-                        reverse("account_login")
+                        reverse("login")
                         + "?"
                         + urlencode({"next": request.get_full_path()})
                     )

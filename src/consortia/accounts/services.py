@@ -229,7 +229,7 @@ def _rows_about(person) -> dict[str, list[dict]]:
     """Every row of every model that points at the person, by model."""
     out: dict[str, list[dict]] = {}
     for relation in Person._meta.related_objects:
-        if not (relation.many_to_one or relation.one_to_one):
+        if not (relation.one_to_many or relation.one_to_one):
             continue
         model = relation.related_model
         if model is Person:

@@ -54,7 +54,7 @@ def locked_until(request, credentials=None):
 
 def retry_message(until) -> tuple[str, int]:
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1)
-    minutes = (seconds + 59) // 60
+    minutes = max(1, round(seconds / 60))
     when = f"{until:%H:%M} UTC"
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
     return (
