@@ -105,7 +105,9 @@ INSTALLED_APPS = [
     "consortia.ledger",
     "consortia.insights",
     "consortia.reviews",
-    # Accounts (issue 12/13): allauth, axes and the app that ties them to Consortia.
+    # Accounts (issue 12/13): the app that ties allauth and axes to Consortia comes first, so
+    # its templates replace allauth's.
+    "consortia.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -113,7 +115,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "axes",
-    "consortia.accounts",
 ]
 
 MIDDLEWARE = [

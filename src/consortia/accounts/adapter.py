@@ -55,8 +55,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request, user, *, signup: bool, redirect_url=None, **kwargs):
         """Sign-up never signs in: a new address and one that has an account get the same
-        answer (finding 4), and the person signs in with the password they chose."""
-        if signup:
+        answer (finding 4), and the person signs in with the password they chose. (A first
+        sign-in through single sign-on does sign in: the provider vouched for the person.)"""
+        if signup and not (kwargs.get("signal_kwargs") or {}).get("sociallogin"):
             from consortia.accounts import services
 
             services.email_verification_send(person=user, request=request)

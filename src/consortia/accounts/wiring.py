@@ -53,11 +53,26 @@ def on_logged_in(sender, request, user, **kwargs):
         now = timezone.now().timestamp()
         request.session[SIGNED_IN_AT] = now
         request.session[SEEN_AT] = now
-    provider = ""
-    sociallogin = kwargs.get("sociallogin")
-    if sociallogin is not None:
-        provider = f"with {sociallogin.provider.name}"
-    services.security_log_record(kind=Kind.SIGNED_IN, person=user, request=request, detail=provider)
+    services.security_log_record(
+        kind=Kind.SIGNED_IN, person=user, request=request, detail=_how_signed_in(request, user)
+    )
+
+
+def _how_signed_in(request, user) -> str:
+    """allauth records each authentication in the session: say which provider it was."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    if request is None or not hasattr(request, "session"):
+        return ""
+    records = get_authentication_records(request, user)
+    if records and records[-1].get("method") == "socialaccount":
+        from django.conf import settings
+
+        provider_id = records[-1].get("provider", "")
+        apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+        names = {app.get("provider_id"): app.get("name") for app in apps}
+        return f"with {names.get(provider_id) or provider_id}"
+    return ""
 
 
 def on_logged_out(sender, request, user, **kwargs):
