@@ -309,6 +309,7 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Consortia"
+MFA_TOTP_TOLERANCE = 1  # a phone clock 30 s off still works; each code is accepted once
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
 SOCIALACCOUNT_ONLY = False

@@ -141,7 +141,9 @@ def on_password_reset(sender, request, user, **kwargs):
 
 
 def on_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
-    old = from_email_address.email if from_email_address else "—"
+    if from_email_address is None:
+        return  # the first address, at sign-up: not a change
+    old = from_email_address.email
     services.security_log_record(
         kind=Kind.EMAIL_CHANGED,
         person=user,
