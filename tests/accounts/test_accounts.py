@@ -457,3 +457,12 @@ def test_nobody_ends_another_persons_session(world):
     assert api.delete(f"/me/sessions/{theirs.pk}").status_code == 404
     assert login(world.outsider).post(f"/settings/sessions/{theirs.pk}/end/").status_code == 404
     assert UserSession.objects.filter(pk=theirs.pk).exists()
+
+
+def test_operators_read_everyones_security_log_in_the_admin(world):
+    signed_in(world.member)
+    operator = Person.objects.create_superuser(email="op@ops.test", password="x")
+    page = login(operator).get("/admin/accounts/securityevent/")
+    assert page.status_code == 200
+    assert world.member.email in page.content.decode()
+    assert login(operator).get("/admin/accounts/organizationdomain/add/").status_code == 200

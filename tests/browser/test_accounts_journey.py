@@ -113,7 +113,12 @@ def test_sign_up_verify_two_factor_and_the_security_log(new_page, shoot, width):
     assert log.count("Signed in") >= 3  # after verifying, with the app's code, with a recovery code
     assert "Signed in with a recovery code" in log
     assert "Two-factor authentication turned on" in log
-    for path in ("/settings/security/", "/settings/sessions/", "/settings/privacy/", "/accounts/2fa/"):
+    for path in (
+        "/settings/security/",
+        "/settings/sessions/",
+        "/settings/privacy/",
+        "/accounts/2fa/",
+    ):
         page.goto(path)
         no_sideways_scroll(page)
         shoot(page, path.strip("/").replace("/", "-"))

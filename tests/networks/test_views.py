@@ -161,9 +161,7 @@ def test_it_does_not_say_whether_an_address_has_an_account(client, world):
 
 
 def test_it_rejects_an_invalid_email_and_a_weak_password(client, db):
-    response = client.post(
-        url("signup"), {"name": "X", "email": "not-an-email", "password1": "1"}
-    )
+    response = client.post(url("signup"), {"name": "X", "email": "not-an-email", "password1": "1"})
     assert response.status_code == 200
     assert 'aria-invalid="true"' in text(response)
     assert not Person.objects.exists()
@@ -181,7 +179,7 @@ def test_it_signs_in_with_email_and_password(client, world):
 def test_it_says_when_the_password_is_wrong(client, world):
     response = client.post(url("login"), {"login": "ada@acme.test", "password": "nope"})
     assert "not correct" in text(response)
-    assert '_auth_user_id' not in client.session
+    assert "_auth_user_id" not in client.session
 
 
 def test_it_signs_out_only_with_a_post(as_leader):

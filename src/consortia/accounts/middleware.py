@@ -14,7 +14,6 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import suspend_request
 from django.conf import settings
-from ninja.utils import check_csrf
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
@@ -22,6 +21,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from ninja.utils import check_csrf
 
 from consortia.accounts.models import SecurityEvent
 from consortia.accounts.wiring import SEEN_AT, SIGNED_IN_AT
@@ -63,9 +63,7 @@ class SessionTimeoutMiddleware:
                 if not request.path.startswith("/api/"):
                     messages.info(request, f"You were signed out: {expired}. Sign in again.")
                     return redirect(
-                        reverse("login")
-                        + "?"
-                        + urlencode({"next": request.get_full_path()})
+                        reverse("login") + "?" + urlencode({"next": request.get_full_path()})
                     )
         return self.get_response(request)
 

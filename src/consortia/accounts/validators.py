@@ -53,6 +53,6 @@ class SiteWordsValidator:
 
     def get_help_text(self):
         return (
-            "Your password can\u2019t be mostly the site\u2019s name, your organization\u2019s name or a part "
-            "of your e-mail address."
+            "Your password can\u2019t be mostly the site\u2019s name, your organization\u2019s "
+            "name or a part of your e-mail address."
         )

@@ -189,6 +189,9 @@ def connect() -> None:
     hooks.listen(hooks.API_TOKEN_USED_FROM, services.on_token_used_from)
     hooks.listen(hooks.API_TOKEN_REFUSED, throttle.on_token_refused)
     hooks.listen(hooks.API_TOKEN_CREATED, on_token_created)
+    from consortia.accounts import demo
+
+    hooks.listen(hooks.DEMO_PERSON_CREATED, demo.verify)
     policy.register()
     register_job("security_log_prune", services.security_log_prune)
     register_section(Section("security", "Security", "network_security", "Network"))

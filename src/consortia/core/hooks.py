@@ -18,9 +18,10 @@ _listeners: dict[str, list[Callable]] = defaultdict(list)
 # Hooks in use: person.left_organization(person, organization, actor),
 # api_token.used_from(token, address, request), api_token.refused(request).
 PERSON_LEFT_ORGANIZATION = "person.left_organization"
-API_TOKEN_USED_FROM = "api_token.used_from"
-API_TOKEN_REFUSED = "api_token.refused"
-API_TOKEN_CREATED = "api_token.created"  # (token)
+API_TOKEN_USED_FROM = "api_token.used_from"  # noqa: S105 - a hook name
+API_TOKEN_REFUSED = "api_token.refused"  # noqa: S105 - a hook name
+API_TOKEN_CREATED = "api_token.created"  # noqa: S105 - a hook name: (token)
+DEMO_PERSON_CREATED = "demo.person_created"  # (person): the demo's people are verified
 
 
 def register_person_annotation(name: str, build: Callable[[str], object]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from consortia.core import hooks
 from consortia.core.models import OutboundEmail
 from consortia.networks import services
 from consortia.networks.models import (
@@ -375,6 +376,7 @@ def load() -> LoadResult:
         founder = services.person_sign_up(
             email=org.email(org.leader), name=org.leader.name, password=PASSWORD
         )
+        hooks.call(hooks.DEMO_PERSON_CREATED, person=founder)
         services.organization_create(
             actor=founder,
             name=org.name,
@@ -391,6 +393,7 @@ def load() -> LoadResult:
             person = services.person_sign_up(
                 email=org.email(colleague), name=colleague.name, password=PASSWORD
             )
+            hooks.call(hooks.DEMO_PERSON_CREATED, person=person)
             invitation, _ = services.colleague_invite(
                 actor=leader,
                 email=org.email(colleague),

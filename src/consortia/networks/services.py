@@ -257,10 +257,7 @@ def org_member_leave(*, actor: Person) -> None:
         summary=f"{actor} left {membership.organization}",
     )
     actor.__dict__.pop("org_membership", None)
-    try:
-        del actor._state.fields_cache["org_membership"]
-    except (AttributeError, KeyError):
-        pass
+    actor._state.fields_cache.pop("org_membership", None)
 
 
 # Invitations ------------------------------------------------------------------------------

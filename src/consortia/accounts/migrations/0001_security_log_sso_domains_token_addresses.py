@@ -8,55 +8,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_apitoken_last_used_ip'),
-        ('networks', '0004_network_requires_two_factor'),
+        ("core", "0003_apitoken_last_used_ip"),
+        ("networks", "0004_network_requires_two_factor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrganizationDomain',
+            name="OrganizationDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sso_domains', to='networks.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=253, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sso_domains",
+                        to="networks.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('domain', django.db.models.functions.text.Lower('domain'))), name='sso_domain_lowercase')],
+                "ordering": ["domain"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("domain", django.db.models.functions.text.Lower("domain"))
+                        ),
+                        name="sso_domain_lowercase",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signed_in', 'Signed in'), ('sign_in_failed', 'Failed sign-in'), ('locked_out', 'Sign-in locked after repeated failures'), ('signed_out', 'Signed out'), ('session_expired', 'Session timed out'), ('sessions_ended', 'Signed out everywhere else'), ('two_factor_enabled', 'Two-factor authentication turned on'), ('two_factor_disabled', 'Two-factor authentication turned off'), ('two_factor_failed', 'Wrong two-factor code'), ('recovery_codes', 'New recovery codes generated'), ('recovery_code_used', 'Signed in with a recovery code'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('token_new_address', 'API token used from a new address'), ('password_changed', 'Password changed'), ('password_reset', 'Password reset by e-mail'), ('email_changed', 'E-mail address changed'), ('email_verified', 'E-mail address verified'), ('sso_linked', 'Single sign-on account connected'), ('left_organization', 'Left or removed from the organization'), ('data_exported', 'Personal data downloaded')], max_length=32)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('user_agent', models.CharField(blank=True, max_length=200)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(blank=True, help_text='Empty for a failed sign-in with an address that has no account.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='security_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signed_in", "Signed in"),
+                            ("sign_in_failed", "Failed sign-in"),
+                            ("locked_out", "Sign-in locked after repeated failures"),
+                            ("signed_out", "Signed out"),
+                            ("session_expired", "Session timed out"),
+                            ("sessions_ended", "Signed out everywhere else"),
+                            ("two_factor_enabled", "Two-factor authentication turned on"),
+                            ("two_factor_disabled", "Two-factor authentication turned off"),
+                            ("two_factor_failed", "Wrong two-factor code"),
+                            ("recovery_codes", "New recovery codes generated"),
+                            ("recovery_code_used", "Signed in with a recovery code"),
+                            ("token_created", "API token created"),
+                            ("token_revoked", "API token revoked"),
+                            ("token_new_address", "API token used from a new address"),
+                            ("password_changed", "Password changed"),
+                            ("password_reset", "Password reset by e-mail"),
+                            ("email_changed", "E-mail address changed"),
+                            ("email_verified", "E-mail address verified"),
+                            ("sso_linked", "Single sign-on account connected"),
+                            ("left_organization", "Left or removed from the organization"),
+                            ("data_exported", "Personal data downloaded"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                ("user_agent", models.CharField(blank=True, max_length=200)),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a failed sign-in with an address that has no account.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="security_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['person', '-created_at'], name='security_event_person')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["person", "-created_at"], name="security_event_person")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TokenAddress',
+            name="TokenAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ip', models.GenericIPAddressField()),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('token', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.apitoken')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ip", models.GenericIPAddressField()),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "token",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.apitoken",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('token', 'ip'), name='one_row_per_token_address')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("token", "ip"), name="one_row_per_token_address"
+                    )
+                ],
             },
         ),
     ]

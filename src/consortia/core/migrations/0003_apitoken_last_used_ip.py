@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_notifications_and_preferences'),
+        ("core", "0002_notifications_and_preferences"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='last_used_ip',
+            model_name="apitoken",
+            name="last_used_ip",
             field=models.GenericIPAddressField(blank=True, null=True),
         ),
     ]

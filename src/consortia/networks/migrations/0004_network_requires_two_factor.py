@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('networks', '0003_orgmembership_votes_for_organization'),
+        ("networks", "0003_orgmembership_votes_for_organization"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='network',
-            name='requires_two_factor',
+            model_name="network",
+            name="requires_two_factor",
             field=models.BooleanField(default=False),
         ),
     ]
