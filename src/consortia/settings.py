@@ -311,7 +311,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Consortia"
 MFA_TOTP_TOLERANCE = 1  # a phone clock 30 s off still works; each code is accepted once
 MFA_RECOVERY_CODE_COUNT = 10
-USERSESSIONS_TRACK_ACTIVITY = True
+# Each sign-in records its session; the time-out middleware refreshes "last seen" once a minute
+# (allauth's per-request tracking would cost queries on every page).
+USERSESSIONS_TRACK_ACTIVITY = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never merge into an existing account by address
 SOCIALACCOUNT_AUTO_SIGNUP = True

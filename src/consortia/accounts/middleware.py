@@ -13,6 +13,7 @@ import time
 from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import suspend_request
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -85,6 +86,9 @@ class SessionTimeoutMiddleware:
             return f"{minutes} minute{'s' if minutes != 1 else ''} without activity"
         if now - seen >= SEEN_PRECISION:
             session[SEEN_AT] = now
+            UserSession.objects.filter(session_key=session.session_key).update(
+                last_seen_at=timezone.now()
+            )
         return ""
 
 

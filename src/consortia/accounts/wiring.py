@@ -53,6 +53,22 @@ def on_logged_in(sender, request, user, **kwargs):
         now = timezone.now().timestamp()
         request.session[SIGNED_IN_AT] = now
         request.session[SEEN_AT] = now
+        # Every sign-in (allauth's, the admin's, a test's) gets a row in the sessions list, so
+        # "sign out everywhere" and revoking on leaving an organization reach every session.
+        from allauth.usersessions.models import UserSession
+
+        from consortia.accounts.throttle import client_ip
+
+        if not request.session.session_key:
+            request.session.save()
+        UserSession.objects.update_or_create(
+            session_key=request.session.session_key,
+            defaults={
+                "user": user,
+                "ip": client_ip(request) or "0.0.0.0",  # noqa: S104 - a value, not a bind
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+            },
+        )
     services.security_log_record(
         kind=Kind.SIGNED_IN, person=user, request=request, detail=_how_signed_in(request, user)
     )
