@@ -466,3 +466,33 @@ def test_operators_read_everyones_security_log_in_the_admin(world):
     assert page.status_code == 200
     assert world.member.email in page.content.decode()
     assert login(operator).get("/admin/accounts/organizationdomain/add/").status_code == 200
+
+
+def test_the_api_signs_out_everywhere(world):
+    browser = signed_in(world.member)
+    api = ApiClient(token_for(world.member))
+    assert api.post("/me/sign-out-others", {"revoke_tokens": "maybe"}).status_code == 422
+    answer = api.post("/me/sign-out-others", {"revoke_tokens": True}).json()
+    assert answer == {"sessions_ended": 1, "tokens_revoked": 1}
+    assert browser.get("/settings/security/").status_code == 302
+    assert api.get("/me").status_code == 401
+
+
+def test_the_security_log_costs_the_same_whatever_its_length(world, django_assert_num_queries):
+    client = login(world.member)
+    api = ApiClient(token_for(world.member))
+    client.get("/settings/security/log/")
+    api.get("/me/security-log")
+
+    def count():
+        # session + person (annotated), COUNT(*), the page
+        with django_assert_num_queries(4):
+            assert client.get("/settings/security/log/").status_code == 200
+        # token + person (annotated), the entries
+        with django_assert_num_queries(2):
+            assert api.get("/me/security-log").status_code == 200
+
+    count()
+    for _ in range(30):
+        services.security_log_record(kind=Kind.SIGNED_IN, person=world.member)
+    count()

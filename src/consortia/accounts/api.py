@@ -14,7 +14,13 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from consortia.accounts import selectors, services, throttle
-from consortia.accounts.schemas import AccountSessionOut, SecurityEventOut, TokenExchangeIn
+from consortia.accounts.schemas import (
+    AccountSessionOut,
+    SecurityEventOut,
+    SignOutOthersIn,
+    SignOutOthersOut,
+    TokenExchangeIn,
+)
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import BODY_ERRORS, ERRORS, MAX_ID, ErrorOut, TokenCreatedOut
 from consortia.networks import services as network_services
@@ -61,6 +67,23 @@ def end_my_session(request, session_id: int = Path(..., ge=1, le=MAX_ID)):
     out = _session_out(session, key)
     services.session_end(actor=request.auth, session_id=session_id, current_key=key)
     return out
+
+
+@router.post(
+    "/me/sign-out-others",
+    response={200: SignOutOthersOut, **BODY_ERRORS},
+    summary="Sign out everywhere else",
+)
+def sign_out_others(request, payload: SignOutOthersIn):
+    """End every browser session of yours but the one this request uses (all of them when you
+    call with a token), and revoke your API tokens if asked — the calling token included."""
+    ended, revoked = services.sessions_end_others(
+        actor=request.auth,
+        current_key=_current_key(request),
+        revoke_tokens=payload.revoke_tokens,
+        request=request,
+    )
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 
 @router.get(

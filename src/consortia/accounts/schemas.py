@@ -36,3 +36,12 @@ class TokenExchangeIn(InputSchema):
         None, description="The authenticator app's code (or a recovery code), if you use one."
     )
     name: Text(100, min_length=1, description="What the new token is for.")
+
+
+class SignOutOthersIn(InputSchema):
+    revoke_tokens: bool = Field(False, description="Also revoke all your API tokens.")
+
+
+class SignOutOthersOut(Schema):
+    sessions_ended: int
+    tokens_revoked: int
