@@ -369,6 +369,9 @@ SECURITY_LOG_DAYS = env_int("SECURITY_LOG_DAYS", 365, minimum=1)
 
 # django-axes: failed sign-ins are counted in the database (SQLite or PostgreSQL, no extra
 # service), per account and per client address; the admin's login form is covered too.
+# Behind N reverse proxies (nginx…), the client's address is the N-th from the right in
+# X-Forwarded-For; 0 trusts only the connection's address.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -496,3 +496,12 @@ def test_the_security_log_costs_the_same_whatever_its_length(world, django_asser
     for _ in range(30):
         services.security_log_record(kind=Kind.SIGNED_IN, person=world.member)
     count()
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_trusted_hop(rf, settings):
+    from consortia.accounts.throttle import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_HOPS = 1
+    assert client_ip(request) == "203.0.113.9"  # not the address the client wrote itself

@@ -28,8 +28,20 @@ def username_of(request, credentials) -> str | None:
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the server sees it. Behind a proxy the proxy must pass the
-    real address as REMOTE_ADDR (gunicorn's --forwarded-allow-ips with a trusted proxy)."""
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS proxies the address the
+    outermost trusted proxy saw (X-Forwarded-For, counted from the right, so a client cannot
+    choose its own address by sending the header)."""
+    from django.conf import settings
+
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:45]
     return request.META.get("REMOTE_ADDR") or None
 
 
