@@ -4,12 +4,12 @@ their organization's provider for the first time and joins Acme Labs as a member
 operator tied the e-mail domain acme.test to it."""
 
 import os
+import queue
 import re
-import select
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,14 +51,16 @@ def oidc_provider(live_server, settings):
         text=True,
     )
     try:
-        seen, deadline = [], time.monotonic() + 20
-        while time.monotonic() < deadline:  # node may print warnings before "ready"
-            ready, _, _ = select.select([process.stdout], [], [], 1)
-            line = process.stdout.readline() if ready else ""
-            seen.append(line)
-            if line.startswith("ready") or process.poll() is not None:
-                break
-        assert seen and seen[-1].startswith("ready"), f"the provider did not start: {seen!r}"
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(
+            target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+        ).start()
+        seen = []
+        while not (seen and seen[-1].startswith("ready")):  # warnings may come first
+            try:
+                seen.append(lines.get(timeout=60))
+            except queue.Empty:
+                pytest.fail(f"the OpenID Connect provider did not start: {seen!r}")
         settings.SOCIALACCOUNT_PROVIDERS = {
             "openid_connect": {
                 "APPS": [
