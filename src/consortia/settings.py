@@ -307,7 +307,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Consortia: "
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
 # axes counts failed passwords; allauth's own cache-based limits stay for e-mail sending.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]  # webauthn: security keys, passkeys
+# WebAuthn needs HTTPS; plain http only for local development (and the browser tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 MFA_TOTP_ISSUER = "Consortia"
 MFA_TOTP_TOLERANCE = 1  # a phone clock 30 s off still works; each code is accepted once
 MFA_RECOVERY_CODE_COUNT = 10

@@ -21,6 +21,8 @@ from consortia.networks.models import OrgMembership, Person
 
 log = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
+# What counts as two-factor authentication (recovery codes alone do not).
+TWO_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 # Questions other apps ask ------------------------------------------------------------------
@@ -48,7 +50,7 @@ def has_two_factor(person) -> bool:
     cached = getattr(person, "accounts_two_factor", None)
     if cached is not None:
         return bool(cached)
-    enabled = Authenticator.objects.filter(user_id=person.pk, type=Authenticator.Type.TOTP).exists()
+    enabled = Authenticator.objects.filter(user_id=person.pk, type__in=TWO_FACTOR_TYPES).exists()
     person.accounts_two_factor = enabled
     return enabled
 

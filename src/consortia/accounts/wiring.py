@@ -35,7 +35,9 @@ def _verified(prefix: str):
 
 def _two_factor(prefix: str):
     return Exists(
-        Authenticator.objects.filter(user_id=OuterRef(f"{prefix}pk"), type=Authenticator.Type.TOTP)
+        Authenticator.objects.filter(
+            user_id=OuterRef(f"{prefix}pk"), type__in=services.TWO_FACTOR_TYPES
+        )
     )
 
 
@@ -117,16 +119,26 @@ def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    if authenticator.type == Authenticator.Type.TOTP:
-        services.security_log_record(kind=Kind.TWO_FACTOR_ENABLED, person=user, request=request)
+    if authenticator.type in services.TWO_FACTOR_TYPES:
+        services.security_log_record(
+            kind=Kind.TWO_FACTOR_ENABLED,
+            person=user,
+            request=request,
+            detail="security key" if authenticator.type == "webauthn" else "authenticator app",
+        )
     elif authenticator.type == Authenticator.Type.RECOVERY_CODES:
         services.security_log_record(kind=Kind.RECOVERY_CODES, person=user, request=request)
     services.forget_cached(user)
 
 
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    if authenticator.type == Authenticator.Type.TOTP:
-        services.security_log_record(kind=Kind.TWO_FACTOR_DISABLED, person=user, request=request)
+    if authenticator.type in services.TWO_FACTOR_TYPES:
+        services.security_log_record(
+            kind=Kind.TWO_FACTOR_DISABLED,
+            person=user,
+            request=request,
+            detail="security key" if authenticator.type == "webauthn" else "authenticator app",
+        )
     services.forget_cached(user)
 
 
