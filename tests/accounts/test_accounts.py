@@ -48,23 +48,45 @@ def kinds(person) -> list[str]:
 
 
 def test_an_unverified_person_signs_in_but_cannot_act_until_verified(world):
-    newcomer = make_person("kim@acme.test", "Kim", verified=False)
-    invitation, _ = network_services.colleague_invite(
-        actor=world.leader, email="kim@acme.test", role="team_leader"
-    )
-    network_services.invitation_accept(actor=newcomer, invitation=invitation)
+    newcomer = make_person("kim@kestrel.test", "Kim", verified=False)
+    network_services.organization_create(actor=newcomer, name="Kestrel Tools")
     kim = fresh(newcomer)
     assert services.email_is_verified(kim) is False
     with pytest.raises(PermissionDenied, match="Verify your e-mail"):
-        permissions.require_acting_member(kim, world.network)
-    assert permissions.get_network_for(kim, "northwind", need="member")  # may look
+        permissions.require_team_leader(kim)
+    with pytest.raises(PermissionDenied, match="Verify your e-mail"):
+        network_services.network_apply(actor=kim, network=world.network)
     client = signed_in(kim)
-    page = client.get("/").content.decode()
-    assert "Verify your e-mail address" in page
+    assert "Verify your e-mail address" in client.get("/").content.decode()
     verify_email(kim)
     kim = fresh(kim)
     assert services.email_is_verified(kim) is True
-    assert permissions.require_acting_member(kim, world.network)
+    assert network_services.network_apply(actor=kim, network=world.network)
+
+
+def test_opening_an_emailed_invitation_proves_the_address(world):
+    newcomer = make_person("lee@acme.test", "Lee", verified=False)
+    invitation, _ = network_services.colleague_invite(
+        actor=world.leader, email="lee@acme.test", role="member"
+    )
+    network_services.invitation_accept(actor=newcomer, invitation=invitation)
+    lee = fresh(newcomer)
+    assert services.email_is_verified(lee)
+    assert permissions.require_acting_member(lee, world.network)
+
+
+def test_a_member_of_a_network_looks_around_unverified(world):
+    newcomer = make_person("ned@acme.test", "Ned", verified=False)
+    from allauth.account.models import EmailAddress
+
+    from consortia.networks.models import OrgMembership
+
+    OrgMembership.objects.create(person=newcomer, organization=world.acme)
+    ned = fresh(newcomer)
+    assert not EmailAddress.objects.filter(user=ned, verified=True).exists()
+    assert permissions.get_network_for(ned, "northwind", need="member")
+    with pytest.raises(PermissionDenied, match="Verify"):
+        permissions.require_acting_member(ned, world.network)
 
 
 def test_the_emailed_link_verifies_the_address_on_post_only(world, client):

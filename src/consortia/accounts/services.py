@@ -126,6 +126,16 @@ def email_confirm(*, key: str, request=None) -> EmailAddress:
     return address
 
 
+def on_address_proven(*, person, email: str) -> None:
+    """An invitation link e-mailed to the person's own address was opened: verified."""
+    if (email or "").lower() != (person.email or "").lower() or email_is_verified(person):
+        return
+    address = _primary_address(person)
+    EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+    forget_cached(person)
+    security_log_record(kind=Kind.EMAIL_VERIFIED, person=person, detail=f"{email} (invitation)")
+
+
 # Sessions and tokens ------------------------------------------------------------------------
 
 

@@ -217,6 +217,7 @@ def connect() -> None:
     hooks.listen(hooks.API_TOKEN_USED_FROM, services.on_token_used_from)
     hooks.listen(hooks.API_TOKEN_REFUSED, throttle.on_token_refused)
     hooks.listen(hooks.API_TOKEN_CREATED, on_token_created)
+    hooks.listen(hooks.ADDRESS_PROVEN, services.on_address_proven)
     from consortia.accounts import demo
 
     hooks.listen(hooks.DEMO_PERSON_CREATED, demo.verify)

@@ -21,6 +21,9 @@ PERSON_LEFT_ORGANIZATION = "person.left_organization"
 API_TOKEN_USED_FROM = "api_token.used_from"  # noqa: S105 - a hook name
 API_TOKEN_REFUSED = "api_token.refused"  # noqa: S105 - a hook name
 API_TOKEN_CREATED = "api_token.created"  # noqa: S105 - a hook name: (token)
+# (person, email): the person opened a single-use link e-mailed to `email` (an invitation), which
+# proves the address as well as a verification link does.
+ADDRESS_PROVEN = "person.address_proven"
 DEMO_PERSON_CREATED = "demo.person_created"  # (person): the demo's people are verified
 
 

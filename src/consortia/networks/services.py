@@ -379,6 +379,8 @@ def _mark_answered(invitation: Invitation, actor: Person, status: str, reason: s
 def invitation_accept(*, actor: Person, invitation: Invitation) -> Invitation:
     """Accept an invitation: join the organization, or put one's organization up for admission."""
     _check_answerable(actor, invitation)
+    # Only the emailed link leads here, and it went to this very address: it is proven.
+    hooks.call(hooks.ADDRESS_PROVEN, person=actor, email=invitation.email)
     if invitation.kind == Invitation.Kind.COLLEAGUE:
         if actor.membership is not None:
             raise ValidationError(
