@@ -527,3 +527,20 @@ def test_behind_a_proxy_the_client_address_comes_from_the_trusted_hop(rf, settin
     assert client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_HOPS = 1
     assert client_ip(request) == "203.0.113.9"  # not the address the client wrote itself
+
+
+def test_changing_the_address_asks_for_the_password_and_verifies_the_new_one(world):
+    client = login(world.member)  # no recent sign-in
+    response = client.post("/accounts/email/", {"action_add": "", "email": "max@new.test"})
+    assert response.status_code == 302 and "/reauthenticate/" in response.url
+    client.post(response.url, {"password": PASSWORD})
+    client.post("/accounts/email/", {"action_add": "", "email": "max@new.test"})
+    member = fresh(world.member)
+    assert member.email == "max@acme.test"  # the old, verified address until the new one is
+    body = OutboundEmail.objects.filter(to="max@new.test").latest("pk").body
+    path = re.search(r"https?://[^/]+(/accounts/confirm-email/\S+/)", body).group(1)
+    client.post(path)
+    member = fresh(world.member)
+    assert member.email == "max@new.test"
+    assert services.email_is_verified(member)
+    assert Kind.EMAIL_CHANGED in kinds(member)
