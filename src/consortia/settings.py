@@ -377,7 +377,10 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Failures expire after the cool-off; a success does not wipe them (an attacker with an
+# account of their own could otherwise reset the counter of the address they guess from).
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the security log
 AXES_USERNAME_CALLABLE = "consortia.accounts.throttle.username_of"
 AXES_CLIENT_IP_CALLABLE = "consortia.accounts.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "consortia.accounts.throttle.lockout_response"
