@@ -21,9 +21,9 @@ from consortia.accounts.schemas import (
     SignOutOthersOut,
     TokenExchangeIn,
 )
+from consortia.core import services as core_services
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import BODY_ERRORS, ERRORS, MAX_ID, ErrorOut, TokenCreatedOut
-from consortia.networks import services as network_services
 
 router = Router(tags=["account"])
 
@@ -153,6 +153,6 @@ def exchange_token(request, payload: TokenExchangeIn):
     if not _code_ok(person, payload.code):
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise AuthenticationError(message="A valid two-factor code is needed for this account.")
-    token, raw = network_services.api_token_create(actor=person, name=payload.name)
+    token, raw = core_services.api_token_create(actor=person, name=payload.name)
     token.token = raw
     return Status(201, token)
