@@ -544,3 +544,14 @@ def test_changing_the_address_asks_for_the_password_and_verifies_the_new_one(wor
     assert member.email == "max@new.test"
     assert services.email_is_verified(member)
     assert Kind.EMAIL_CHANGED in kinds(member)
+
+
+def test_a_new_organization_accepts_a_network_invitation_without_a_separate_verification(world):
+    _, raw = network_services.network_invite_organization(
+        actor=world.leader, network=world.network, email="zoe@zeta.test"
+    )
+    zoe = make_person("zoe@zeta.test", "Zoe", verified=False)
+    network_services.organization_create(actor=zoe, name="Zeta Ltd")
+    invitation = network_services.invitation_by_token(raw)
+    network_services.invitation_accept(actor=fresh(zoe), invitation=invitation)
+    assert services.email_is_verified(fresh(zoe))
