@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
 from consortia.core.schemas import InputSchema, Text
 
@@ -39,7 +40,7 @@ class TokenExchangeIn(InputSchema):
 
 
 class SignOutOthersIn(InputSchema):
-    revoke_tokens: bool = Field(False, description="Also revoke all your API tokens.")
+    revoke_tokens: StrictBool = Field(False, description="Also revoke all your API tokens.")
 
 
 class SignOutOthersOut(Schema):
