@@ -1,8 +1,8 @@
 """Session time-outs and re-authentication before sensitive actions.
 
 - Idle: a session unused for SESSION_IDLE_SECONDS ends; absolute: SESSION_MAX_SECONDS after
-  signing in it ends whatever the activity. The last-seen time is written at most once a
-  minute, so an ordinary request costs no query.
+  signing in it ends whatever the activity. The last-seen time is written at most every tenth
+  of the idle time-out, so an ordinary request costs no query.
 - Sensitive actions (creating an API token, changing the e-mail address, two-factor
   changes, deleting the account) need a sign-in within ACCOUNT_REAUTHENTICATION_TIMEOUT:
   otherwise the person confirms their password (or code) first and comes back.
@@ -27,7 +27,11 @@ from ninja.utils import check_csrf
 from consortia.accounts.models import SecurityEvent
 from consortia.accounts.wiring import SEEN_AT, SIGNED_IN_AT
 
-SEEN_PRECISION = 60  # seconds
+def seen_precision() -> float:
+    """How stale "last seen" may get before a request writes it: a tenth of the idle time-out
+    (6 minutes of the default hour), at least a minute, at most ten. Most requests write
+    nothing; a session may end up to this much before the full idle time."""
+    return min(max(60, settings.SESSION_IDLE_SECONDS / 10), 600)
 
 # (url name, methods) of the web pages whose POST is a sensitive action; API operations by id.
 SENSITIVE_PAGES = {"tokens", "account_delete"}
@@ -84,7 +88,7 @@ class SessionTimeoutMiddleware:
         if now - seen > settings.SESSION_IDLE_SECONDS:
             minutes = settings.SESSION_IDLE_SECONDS // 60
             return f"{minutes} minute{'s' if minutes != 1 else ''} without activity"
-        if now - seen >= SEEN_PRECISION:
+        if now - seen >= seen_precision():
             session[SEEN_AT] = now
             UserSession.objects.filter(session_key=session.session_key).update(
                 last_seen_at=timezone.now()
