@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from consortia.core.schemas import InputSchema
+
 URL_MAX = 500
 
 
@@ -16,7 +18,7 @@ class WebhookEventTypeGroupOut(Schema):
     types: list[str]
 
 
-class WebhookEndpointIn(Schema):
+class WebhookEndpointIn(InputSchema):
     """A new endpoint of your organization in one network."""
 
     network: str = Field(..., max_length=60, description="The network's slug.")
@@ -28,7 +30,7 @@ class WebhookEndpointIn(Schema):
     enabled: bool = True
 
 
-class WebhookEndpointPatch(Schema):
+class WebhookEndpointPatch(InputSchema):
     """Change what you give; leave out the rest."""
 
     url: str | None = Field(None, max_length=URL_MAX)
