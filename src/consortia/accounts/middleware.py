@@ -27,11 +27,13 @@ from ninja.utils import check_csrf
 from consortia.accounts.models import SecurityEvent
 from consortia.accounts.wiring import SEEN_AT, SIGNED_IN_AT
 
+
 def seen_precision() -> float:
     """How stale "last seen" may get before a request writes it: a tenth of the idle time-out
     (6 minutes of the default hour), at least a minute, at most ten. Most requests write
     nothing; a session may end up to this much before the full idle time."""
     return min(max(60, settings.SESSION_IDLE_SECONDS / 10), 600)
+
 
 # (url name, methods) of the web pages whose POST is a sensitive action; API operations by id.
 SENSITIVE_PAGES = {"tokens", "account_delete"}
