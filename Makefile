@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint format bench chromium clean help
+.PHONY: run test lint format bench chromium oidc-provider clean help
 
 help:
 	@echo "make run    - install, migrate, load the demo network and serve http://$(HOST):$(PORT)"
@@ -39,7 +39,23 @@ chromium:
 	  fi; \
 	fi
 
-test: $(STAMP) chromium
+# The single sign-on tests start a real OpenID Connect provider (npm's oidc-provider, run by
+# node on loopback); install node when missing and we are root, and the package into the folder
+# the tests use.
+OIDC_DIR := tests/accounts/oidc
+oidc-provider:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's nodejs and npm for the single sign-on tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+	      || { echo "Could not install nodejs"; exit 1; }; \
+	  else \
+	    echo "node is missing: run 'sudo apt-get install nodejs npm' (single sign-on tests need it)."; exit 1; \
+	  fi; \
+	fi
+	@test -d $(OIDC_DIR)/node_modules/oidc-provider || npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) chromium oidc-provider
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -54,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/consortia bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis $(OIDC_DIR)/node_modules

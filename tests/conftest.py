@@ -9,11 +9,15 @@
 - anonymous:     a visitor who is not signed in (use `client`)
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+from consortia.accounts import services as accounts
+from consortia.core.models import OutboundEmail
 from consortia.networks import services
 from consortia.networks.models import Network, Organization, OrgMembership, Person
 
@@ -25,8 +29,36 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def make_person(email: str, name: str) -> Person:
-    return services.person_sign_up(email=email, name=name, password=PASSWORD)
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits and used TOTP codes live in the cache; each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+CONFIRM_LINK = re.compile(r"/accounts/confirm-email/([^/\s]+)/")
+
+
+def verification_key(email: str) -> str:
+    """The key in the newest verification e-mail queued for `email`."""
+    for message in OutboundEmail.objects.filter(to=email).order_by("-pk"):
+        found = CONFIRM_LINK.search(message.body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no verification e-mail to {email}")
+
+
+def verify_email(person: Person) -> Person:
+    """What the person does after signing up: ask for the link, open it from the e-mail."""
+    accounts.email_verification_send(person=person)
+    accounts.email_confirm(key=verification_key(person.email))
+    return person
+
+
+def make_person(email: str, name: str, *, verified: bool = True) -> Person:
+    person = services.person_sign_up(email=email, name=name, password=PASSWORD)
+    return verify_email(person) if verified else person
 
 
 def make_org_leader(email: str, name: str, org_name: str, **org_fields) -> Person:
@@ -122,6 +154,15 @@ def login(person: Person) -> Client:
     return client
 
 
+def signed_in(person: Person, password: str = PASSWORD) -> Client:
+    """A client signed in through the sign-in form, as a person does (sensitive actions such
+    as creating an API token accept a sign-in of the last few minutes)."""
+    client = Client()
+    response = client.post("/login/", {"login": person.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
 @pytest.fixture
 def as_leader(world) -> Client:
     return login(world.leader)
@@ -157,4 +198,7 @@ __all__ = [
     "login",
     "make_org_leader",
     "make_person",
+    "signed_in",
+    "verification_key",
+    "verify_email",
 ]

@@ -106,3 +106,10 @@ def test_no_app_imports_another_apps_private_names(app):
             ):
                 found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
     assert found == []
+
+
+def test_core_and_networks_know_nothing_of_accounts():
+    # accounts plugs into the permission funnel, the sessions and the tokens through
+    # networks.permissions.register_person_check and core.hooks, not the reverse.
+    assert _violations("networks", lambda other: other == "accounts") == []
+    assert _violations("core", lambda other: other == "accounts") == []

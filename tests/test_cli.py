@@ -124,7 +124,7 @@ def test_demo_loads_once_and_prints_the_sign_ins(capsys):
     assert cli.main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "alice@northshore-steel.example" in out
-    assert "consortia-demo" in out
+    assert "partner-demo-2030" in out
     loaded = counts()
     assert loaded["Organization"] >= 8
 

@@ -13,6 +13,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from consortia.accounts.api import router as accounts_router
+from consortia.accounts.throttle import TooManyAttempts
 from consortia.core.api import router as core_router
 from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
@@ -71,6 +73,13 @@ def on_unauthenticated(request, exc: AuthenticationError):
     return response
 
 
+@api.exception_handler(TooManyAttempts)
+def on_too_many_attempts(request, exc: TooManyAttempts):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     return api.create_response(request, {"detail": validation_error_items(exc)}, status=422)
@@ -90,6 +99,7 @@ def on_not_found(request, exc: Http404):
 
 
 api.add_router("/", core_router)
+api.add_router("/", accounts_router)
 api.add_router("/", organizations_router)
 api.add_router("/", networks_router)
 api.add_router("/", invitations_router)

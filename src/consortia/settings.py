@@ -7,6 +7,7 @@ with a message naming the variable, instead of silently falling back to a defaul
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -106,6 +107,16 @@ INSTALLED_APPS = [
     "consortia.reviews",
     "consortia.integrations",
     "consortia.matching",
+    # Accounts (issue 12/13): the app that ties allauth and axes to Consortia comes first, so
+    # its templates replace allauth's.
+    "consortia.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +131,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "consortia.integrations.replica.ReplicaMiddleware",
+    # Accounts: allauth's login flow state, the sessions list, idle/absolute time-outs and
+    # re-authentication before sensitive actions; axes last, so it turns a lockout into a page.
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "consortia.accounts.middleware.SessionTimeoutMiddleware",
+    "consortia.accounts.middleware.SensitiveActionMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "consortia.urls"
@@ -136,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "consortia.core.context_processors.navigation",
+                "consortia.accounts.context_processors.account",
             ],
         },
     },
@@ -165,7 +184,12 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "networks.Person"
-AUTHENTICATION_BACKENDS = ["consortia.core.backends.PersonBackend"]
+AUTHENTICATION_BACKENDS = [
+    # axes first: it refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "consortia.accounts.backends.AccountBackend",  # allauth's e-mail sign-in
+    "consortia.core.backends.PersonBackend",  # the admin's login form
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -175,6 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The site's own words: Consortia, the organization's name, the e-mail address's parts.
+    {"NAME": "consortia.accounts.validators.SiteWordsValidator"},
 ]
 if env_bool("FAST_PASSWORD_HASHING", False):
     # Tests and benchmarks only: hashing demo passwords with PBKDF2 dominates their run time.
@@ -318,3 +344,116 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING").upper()},
 }
+
+# Accounts (issue 12/13) -------------------------------------------------------------------
+# django-allauth: e-mail sign-in (no usernames), verified addresses, password reset, TOTP and
+# recovery codes, the sessions list, OpenID Connect. See README "Accounts and security".
+ACCOUNT_ADAPTER = "consortia.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "consortia.accounts.adapter.SocialAccountAdapter"
+MFA_ADAPTER = "consortia.accounts.adapter.MFAAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_FORMS = {
+    "signup": "consortia.accounts.forms.SignUpForm",
+    "login": "consortia.accounts.forms.SignInForm",
+}
+# An unverified person can sign in; acting for an organization waits for the address.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_CONFIRMATION_DAYS", 3, minimum=1)
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link scanner's GET must not verify an address
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up and reset answer alike; the owner gets an e-mail
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per person; changing it verifies the new one
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password/e-mail changed" to the owner
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_SECONDS", 300, minimum=30)
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Consortia: "
+# Password reset links: Django's token (single-use: it changes with the password), expiring.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+# axes counts failed passwords; allauth's own cache-based limits stay for e-mail sending.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]  # webauthn: security keys, passkeys
+# WebAuthn needs HTTPS; plain http only for local development (and the browser tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+MFA_TOTP_ISSUER = "Consortia"
+MFA_TOTP_TOLERANCE = 1  # a phone clock 30 s off still works; each code is accepted once
+MFA_RECOVERY_CODE_COUNT = 10
+# Each sign-in records its session; the time-out middleware refreshes "last seen" once a minute
+# (allauth's per-request tracking would cost queries on every page).
+USERSESSIONS_TRACK_ACTIVITY = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never merge into an existing account by address
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _oidc_providers() -> list[dict]:
+    """OIDC_PROVIDERS: a JSON list of {"id", "name", "server_url", "client_id", "secret"}."""
+    raw = env_str("OIDC_PROVIDERS")
+    if not raw:
+        return []
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of providers") from None
+    if not isinstance(items, list):
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of providers")
+    apps = []
+    for item in items:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(key), str) and item.get(key)
+            for key in ("id", "name", "server_url", "client_id")
+        ):
+            raise ImproperlyConfigured(
+                "each OIDC_PROVIDERS entry needs id, name, server_url and client_id (strings)"
+            )
+        apps.append(
+            {
+                "provider_id": item["id"],
+                "name": item["name"],
+                "client_id": item["client_id"],
+                "secret": str(item.get("secret", "")),
+                "settings": {
+                    "server_url": item["server_url"],
+                    "oauth_pkce_enabled": True,
+                    "scope": ["openid", "profile", "email"],
+                },
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_providers()}}
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# signing in whatever the activity (ASVS V7.3).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 60, minimum=1) * 60
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# The security log is kept this many days; `consortia worker` deletes older entries.
+SECURITY_LOG_DAYS = env_int("SECURITY_LOG_DAYS", 365, minimum=1)
+
+# django-axes: failed sign-ins are counted in the database (SQLite or PostgreSQL, no extra
+# service), per account and per client address; the admin's login form is covered too.
+# Behind N reverse proxies (nginx…), the client's address is the N-th from the right in
+# X-Forwarded-For; 0 trusts only the connection's address.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures expire after the cool-off; a success does not wipe them (an attacker with an
+# account of their own could otherwise reset the counter of the address they guess from).
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the security log
+AXES_USERNAME_CALLABLE = "consortia.accounts.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "consortia.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "consortia.accounts.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail and password changes confirm the password

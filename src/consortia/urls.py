@@ -9,6 +9,8 @@ admin.site.site_title = "Consortia admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("consortia.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("consortia.core.urls")),
     path("", include("consortia.networks.urls")),
     path("", include("consortia.decisions.urls")),

@@ -14,11 +14,23 @@ PASSWORD = "a long enough passphrase 42"
 
 
 def sign_up(page, *, name, email=None):
+    """Sign up, open the verification link from the e-mail, then sign in (and come back to
+    where the sign-up started, e.g. the invitation)."""
     page.fill("input[name=name]", name)
     if email is not None:
         page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
+    email = page.input_value("input[name=email]")
+    page.fill("input[name=password1]", PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r".*/login/.*"))
+    back_to = page.url
+    body = OutboundEmail.objects.filter(to=email).latest("pk").body
+    page.goto(re.search(r"https?://\S+?(/accounts/confirm-email/\S+/)", body).group(1))
+    page.get_by_role("button", name="Confirm").click()
+    page.goto(back_to)
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_it_founds_a_network_invites_an_organization_and_admits_it(new_page, shoot):
@@ -89,7 +101,7 @@ def test_it_founds_a_network_invites_an_organization_and_admits_it(new_page, sho
     # Bo sees the network as a member now, also on a phone-sized screen.
     phone = new_page(width=375, height=800)
     phone.goto("/login/")
-    phone.fill("input[name=username]", "bo@beta.test")
+    phone.fill("input[name=login]", "bo@beta.test")
     phone.fill("input[name=password]", PASSWORD)
     phone.get_by_role("button", name="Sign in").click()
     phone.goto("/n/northwind/members/")
@@ -104,7 +116,7 @@ def test_it_hides_a_network_from_an_outsider_who_guesses_its_address(new_page, s
     world.network.save()
     page = new_page()
     page.goto("/login/")
-    page.fill("input[name=username]", world.outsider.email)
+    page.fill("input[name=login]", world.outsider.email)
     page.fill("input[name=password]", "correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, person):
     page.goto("/login/")
-    page.fill("input[name=username]", person.email)
+    page.fill("input[name=login]", person.email)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))

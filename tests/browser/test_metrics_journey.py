@@ -19,7 +19,7 @@ BAD = "metric,organization,period,value\nDeliveries,acme-labs,2026-01,lots\n"
 
 def sign_in(page, person):
     page.goto("/login/")
-    page.fill("input[name=username]", person.email)
+    page.fill("input[name=login]", person.email)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))

@@ -36,7 +36,7 @@ def test_the_leaders_edit_rights_vanish_when_the_term_ends(new_page, shoot, worl
 
     page = new_page()
     page.goto("/login/")
-    page.fill("input[name=username]", world.member.email)
+    page.fill("input[name=login]", world.member.email)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))

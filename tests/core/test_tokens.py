@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from consortia.core import services
 from consortia.core.models import ApiToken, hash_token
-from tests.conftest import login
+from tests.conftest import login, signed_in
 
 URL = "/settings/tokens/"
 
@@ -28,7 +28,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(db):
 
 
 def test_it_creates_a_token_and_shows_it_only_once(world):
-    client = login(world.leader)
+    client = signed_in(world.leader)
     response = create(client, "Metrics import")
     assert response.status_code == 200
     raw = response.context["raw_token"]
@@ -48,7 +48,7 @@ def test_it_creates_a_token_and_shows_it_only_once(world):
 
 
 def test_tokens_are_stored_hashed(world):
-    raw = create(login(world.leader), "CI").context["raw_token"]
+    raw = create(signed_in(world.leader), "CI").context["raw_token"]
     token = ApiToken.objects.get(person=world.leader)
     assert token.digest == hash_token(raw)
     stored = ApiToken.objects.filter(person=world.leader).values().get()
@@ -57,13 +57,13 @@ def test_tokens_are_stored_hashed(world):
 
 
 def test_the_created_token_works_with_the_api(world):
-    raw = create(login(world.member), "CLI").context["raw_token"]
+    raw = create(signed_in(world.member), "CLI").context["raw_token"]
     response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
     assert response.json()["email"] == world.member.email
 
 
 def test_it_refuses_a_bad_name_and_creates_nothing(world):
-    client = login(world.leader)
+    client = signed_in(world.leader)
     for name in ["", "   ", "x" * 101, "nul\x00"]:
         response = create(client, name)
         assert response.status_code == 422
@@ -110,3 +110,16 @@ def test_the_page_needs_the_csrf_token(world):
     client.force_login(world.leader)
     assert create(client, "Sneaky").status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_it_asks_to_confirm_the_password_before_creating_a_token(world):
+    client = login(world.leader)  # a session with no recent sign-in
+    response = create(client, "Needs confirming")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not ApiToken.objects.exists()
+    # Confirming the password replays the suspended request: the token is created and shown.
+    response = client.post(
+        response["Location"], {"password": "correct horse battery staple"}, follow=True
+    )
+    assert ApiToken.objects.filter(person=world.leader, name="Needs confirming").exists()

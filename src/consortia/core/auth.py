@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from consortia.core import hooks
 from consortia.core.models import ApiToken, hash_token
 
 # Recording every use would turn each read into a write; a minute is precise enough to tell
@@ -23,21 +24,30 @@ MAX_TOKEN_LENGTH = 200
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
-def person_for_token(raw: str):
+def person_for_token(raw: str, request: HttpRequest | None = None):
     """The active person owning the unrevoked token `raw`, or None. One query, plus one
-    UPDATE at most once a minute per token."""
+    UPDATE at most once a minute per token (or when it is used from another address)."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     token = (
         ApiToken.objects.select_related("person__org_membership__organization")
+        .annotate(**hooks.person_annotations("person__"))
         .filter(digest=hash_token(raw), revoked_at__isnull=True, person__is_active=True)
         .first()
     )
     if token is None:
         return None
+    hooks.copy_person_annotations(token, token.person)
     now = timezone.now()
+    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    changes = {}
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        changes["last_used_at"] = now
+    if address and address != token.last_used_ip:
+        changes["last_used_ip"] = address
+        hooks.call(hooks.API_TOKEN_USED_FROM, token=token, address=address, request=request)
+    if changes:
+        ApiToken.objects.filter(pk=token.pk).update(**changes)
     return token.person
 
 
@@ -53,11 +63,13 @@ class TokenAuth(HttpBearer):
             return None  # no token: let the session decide
         person = self.authenticate(request, raw.strip())
         if person is None:
+            # Counted per client address (accounts locks out an address that keeps guessing).
+            hooks.call(hooks.API_TOKEN_REFUSED, request=request)
             raise AuthenticationError(message="The API token is not valid or has been revoked.")
         return person
 
     def authenticate(self, request: HttpRequest, token: str):
-        person = person_for_token(token)
+        person = person_for_token(token, request)
         if person is not None:
             request.user = person
         return person

@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from consortia.core.hooks import person_annotations
+
 
 class PersonBackend(ModelBackend):
     """Every request needs "which organization does this person act for?": answer it in the
@@ -13,6 +15,7 @@ class PersonBackend(ModelBackend):
         model = get_user_model()
         person = (
             model._default_manager.select_related(*getattr(model, "SESSION_SELECT_RELATED", ()))
+            .annotate(**person_annotations())
             .filter(pk=user_id)
             .first()
         )

@@ -93,6 +93,8 @@ class ApiToken(models.Model):
     hint = models.CharField(max_length=12, help_text="The first characters, to recognise it.")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The address of the latest use: a use from another one is written to the security log.
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -93,6 +93,9 @@ ERRORS = {
     403: ErrorOut,
     404: ErrorOut,
     422: ValidationErrorOut,
+    # A client address that keeps sending unknown tokens is locked out for a while (the
+    # sentence says until when; the Retry-After header says how many seconds).
+    429: ErrorOut,
 }
 """The error responses every authenticated operation may give."""
 

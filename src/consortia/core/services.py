@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.models import (
     ApiToken,
@@ -27,6 +28,7 @@ def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": "Keep the name under 100 characters."})
     raw = ApiToken.generate()
     token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
+    hooks.call(hooks.API_TOKEN_CREATED, token=token)
     organization = getattr(actor, "organization", None)
     if organization:
         emit(

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
-from consortia.networks import hooks as network_hooks
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Person
 
@@ -123,7 +123,7 @@ def initiative_propose(
         decided_by=actor,
         decided_at=timezone.now(),
     )
-    network_hooks.profile_changed([membership.organization_id], network=network)
+    hooks.profile_changed([membership.organization_id], network=network)
     _event(
         actor,
         "initiative.proposed",
@@ -151,7 +151,7 @@ def _transition(actor, initiative, to: str, allowed_from: tuple, verb: str, now=
     initiative.status = to
     initiative.save(update_fields=["status"])
     if to == Initiative.Status.CANCELLED:  # a cancelled initiative leaves the track records
-        network_hooks.profile_changed(
+        hooks.profile_changed(
             initiative.participations.values_list("organization_id", flat=True),
             network=initiative.network,
         )
@@ -311,9 +311,7 @@ def participation_accept(*, actor: Person, participation: Participation, now=Non
     participation.status = PStatus.ACTIVE
     participation.decided_by, participation.decided_at = actor, timezone.now()
     participation.save()
-    network_hooks.profile_changed(
-        [participation.organization_id], network=participation.initiative.network
-    )
+    hooks.profile_changed([participation.organization_id], network=participation.initiative.network)
     _event(
         actor,
         "initiative.joined",

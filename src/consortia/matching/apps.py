@@ -7,10 +7,10 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching: who could help?"
 
     def ready(self):
-        from consortia.networks import hooks
+        from consortia.core import hooks
         from consortia.networks.pages import Section, register_section
 
         from . import index
 
-        hooks.on_profile_changed(index.profile_changed)
+        hooks.listen(hooks.PROFILE_CHANGED, index.profile_changed)
         register_section(Section("match", "Who could help?", "matching_search", "Work together"))

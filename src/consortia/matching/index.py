@@ -7,7 +7,7 @@ Two kinds of `MatchDocument` (models.py), each with a row in a full-text table:
   it took part in (visible to that network's members only, so kept per network).
 
 Phrases are embedded here, when the text changes, never at query time. `networks` calls
-`profile_changed(organization_ids, network=…)` through its hook registry (networks.hooks)
+`profile_changed(organization_ids, network=…)` through `core.hooks` (PROFILE_CHANGED)
 after a profile is saved and `initiatives` after a participation changes; `rebuild()` (the
 `consortia manage matching_reindex` command, the demo, the benchmark) redoes everything.
 
@@ -246,8 +246,8 @@ def index_track(organization_id, network_id, models: Models | None = None) -> No
     _replace(organization_id, network_id, found, texts, models)
 
 
-def profile_changed(organization_ids, *, network=None) -> None:
-    """The hook registered with networks.hooks: a profile, or a track record in `network`,
+def profile_changed(*, organization_ids, network=None) -> None:
+    """The listener of core.hooks.PROFILE_CHANGED: a profile, or a track record in `network`,
     changed. Runs inside the caller's transaction, so the index changes with the profile."""
     from consortia.networks.models import Organization
 

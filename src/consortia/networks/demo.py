@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from consortia.core import hooks
 from consortia.core.models import OutboundEmail
 from consortia.networks import services
 from consortia.networks.models import (
@@ -29,7 +30,7 @@ from consortia.networks.models import (
 NETWORK_SLUG = "great-lakes"
 NETWORK_NAME = "Great Lakes Manufacturing Alliance"
 # Public on purpose: printed by `consortia demo` and the README.
-PASSWORD = "consortia-demo"  # noqa: S105
+PASSWORD = "partner-demo-2030"  # noqa: S105
 LEADER = "leader"
 MEMBER = "member"
 
@@ -376,6 +377,7 @@ def load() -> LoadResult:
         founder = services.person_sign_up(
             email=org.email(org.leader), name=org.leader.name, password=PASSWORD
         )
+        hooks.call(hooks.DEMO_PERSON_CREATED, person=founder)
         services.organization_create(
             actor=founder,
             name=org.name,
@@ -392,6 +394,7 @@ def load() -> LoadResult:
             person = services.person_sign_up(
                 email=org.email(colleague), name=colleague.name, password=PASSWORD
             )
+            hooks.call(hooks.DEMO_PERSON_CREATED, person=person)
             invitation, _ = services.colleague_invite(
                 actor=leader,
                 email=org.email(colleague),

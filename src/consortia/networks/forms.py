@@ -6,44 +6,12 @@ come back onto the same form through `add_service_error`.
 """
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from consortia.core.forms import ServiceForm
 from consortia.core.forms import text_field as _text
 from consortia.networks.models import AdmissionVote, Network, Organization, OrgMembership
 
 # People -----------------------------------------------------------------------------------
-
-
-class SignInForm(AuthenticationForm):
-    label_suffix = ""
-    error_messages = {
-        "invalid_login": "That email address and password don\u2019t match an account. "
-        "Check both and try again.",
-        "inactive": "This account is switched off. Ask the operators of this Consortia to "
-        "switch it back on.",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email address"
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
-
-
-class SignUpForm(ServiceForm):
-    name = _text("Your name", required=True, max_length=150, autocomplete="name")
-    email = forms.EmailField(
-        label="Work email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="You sign in with it; invitations are sent to it.",
-    )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters; not a common password.",
-    )
 
 
 # Organizations ----------------------------------------------------------------------------

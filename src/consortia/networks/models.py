@@ -178,6 +178,9 @@ class Network(models.Model):
         help_text="How many member organizations must approve an admission "
         "(capped at the number of members).",
     )
+    # A rule the members set by a poll (the accounts app applies it): the people of member
+    # organizations need two-factor authentication to see and act in the network.
+    requires_two_factor = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -20,6 +20,28 @@ from consortia.networks.models import (
 
 Status = NetworkMembership.Status
 
+# Conditions on the person, not the organization, that other apps add (accounts: a verified
+# e-mail address; two-factor authentication where a network requires it). Each check is
+# `check(person, network_or_None, need) -> str | None`: None lets the person through, a sentence
+# says why not. They run inside the funnel below, so no view can forget them.
+_person_checks = []
+
+
+def register_person_check(check) -> None:
+    if check not in _person_checks:
+        _person_checks.append(check)
+
+
+def require_person_may(person, network=None, need: str = "act") -> None:
+    """Raise PermissionDenied when a registered check refuses the person: acting for their
+    organization (need="act") or seeing a network's members-only pages (need="member")."""
+    if not getattr(person, "is_authenticated", False):
+        return
+    for check in _person_checks:
+        reason = check(person, network, need)
+        if reason:
+            raise PermissionDenied(reason)
+
 
 def org_id_of(person) -> int | None:
     if not getattr(person, "is_authenticated", False):
@@ -102,6 +124,7 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
         raise PermissionDenied("Only member organizations can see this.")
     if not membership.is_active:
         raise PermissionDenied("Your organization is not an active member of this network yet.")
+    require_person_may(person, network, need)
     if need == "act" and not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
             "Your organization has to accept the network's current charter "
@@ -118,6 +141,7 @@ def require_team_leader(
         raise PermissionDenied("You need to belong to an organization first.")
     if membership.role != OrgMembership.Role.TEAM_LEADER:
         raise PermissionDenied(message)
+    require_person_may(person)
     return membership
 
 
@@ -132,6 +156,7 @@ def require_organization_voter(
         raise PermissionDenied("You need to belong to an organization first.")
     if not membership.votes_in_polls:
         raise PermissionDenied(message)
+    require_person_may(person)
     return membership
 
 
@@ -140,6 +165,7 @@ def require_acting_member(person, network) -> NetworkMembership:
     membership = membership_of(person, network)
     if membership is None or not membership.is_active:
         raise PermissionDenied("Your organization is not an active member of this network.")
+    require_person_may(person, network, "act")
     if not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(
             "Your organization has to accept the network's current charter "

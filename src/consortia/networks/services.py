@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.mail import queue_email
 from consortia.core.models import Audience, hash_token
-from consortia.networks import admission, hooks, permissions
+from consortia.networks import admission, permissions
 from consortia.networks.models import (
     AdmissionVote,
     Agreement,
@@ -191,6 +192,76 @@ def org_member_update(
     return membership
 
 
+def _last_team_leader(membership: OrgMembership) -> bool:
+    return (
+        membership.role == OrgMembership.Role.TEAM_LEADER
+        and not OrgMembership.objects.filter(
+            organization_id=membership.organization_id, role=OrgMembership.Role.TEAM_LEADER
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _end_org_membership(*, actor: Person, membership: OrgMembership, verb: str, summary: str):
+    organization, person = membership.organization, membership.person
+    membership.delete()
+    person.__dict__.pop("_network_memberships", None)
+    emit(
+        actor=actor,
+        organization=organization,
+        verb=verb,
+        obj=organization,
+        audience=Audience.ORGANIZATION,
+        summary=summary,
+        data={"person": person.pk},
+    )
+    # Whoever no longer belongs to the organization must not keep acting for it from a browser
+    # or a script: the accounts app ends their sessions and revokes their API tokens.
+    hooks.call(
+        hooks.PERSON_LEFT_ORGANIZATION, person=person, organization=organization, actor=actor
+    )
+
+
+@transaction.atomic
+def org_member_remove(*, actor: Person, membership: OrgMembership) -> None:
+    """A team leader removes a colleague from the organization. What they authored stays with
+    the organization; their sessions and API tokens end at once."""
+    leader = permissions.require_team_leader(actor)
+    if membership.organization_id != leader.organization_id:
+        raise PermissionDenied("You can only manage people in your own organization.")
+    if membership.person_id == actor.pk:
+        raise ValidationError("To leave the organization yourself, use “Leave the organization”.")
+    if _last_team_leader(membership):
+        raise ValidationError("An organization needs at least one team leader.")
+    _end_org_membership(
+        actor=actor,
+        membership=membership,
+        verb="organization.member_removed",
+        summary=f"{actor} removed {membership.person} from {membership.organization}",
+    )
+
+
+@transaction.atomic
+def org_member_leave(*, actor: Person) -> None:
+    """A person leaves their organization (they keep their account and may join another)."""
+    membership = actor.membership
+    if membership is None:
+        raise ValidationError("You do not belong to an organization.")
+    if _last_team_leader(membership):
+        raise ValidationError(
+            "You are the organization's last team leader: make a colleague team leader first."
+        )
+    _end_org_membership(
+        actor=actor,
+        membership=membership,
+        verb="organization.member_left",
+        summary=f"{actor} left {membership.organization}",
+    )
+    actor.__dict__.pop("org_membership", None)
+    actor._state.fields_cache.pop("org_membership", None)
+
+
 # Invitations ------------------------------------------------------------------------------
 
 
@@ -310,6 +381,8 @@ def _mark_answered(invitation: Invitation, actor: Person, status: str, reason: s
 def invitation_accept(*, actor: Person, invitation: Invitation) -> Invitation:
     """Accept an invitation: join the organization, or put one's organization up for admission."""
     _check_answerable(actor, invitation)
+    # Only the emailed link leads here, and it went to this very address: it is proven.
+    hooks.call(hooks.ADDRESS_PROVEN, person=actor, email=invitation.email)
     if invitation.kind == Invitation.Kind.COLLEAGUE:
         if actor.membership is not None:
             raise ValidationError(

@@ -1,13 +1,14 @@
-from django.contrib.auth import views as auth_views
+from allauth.account import views as account_views
 from django.urls import path
 
 from consortia.networks import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signup/", views.signup, name="signup"),
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-up and sign-in are django-allauth's (consortia.accounts); these short addresses stay.
+    path("signup/", account_views.signup, name="signup"),
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
     # Organizations and their people
     path("organization/", views.my_organization, name="my_organization"),
     path("organization/new/", views.organization_create, name="organization_create"),

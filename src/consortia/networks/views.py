@@ -8,8 +8,6 @@ status 422) and PermissionDenied for forbidden actions (the 403 page with its se
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -65,43 +63,6 @@ def home(request):
             "events": list(selectors.events_visible_to(person=person)[:8]),
         },
     )
-
-
-@flows.require_GET_or_POST
-def signup(request):
-    next_url = safe_next_url(request)
-    if request.user.is_authenticated:
-        return redirect(next_url or "home")
-    if request.method == "POST":
-        form = forms.SignUpForm(request.POST)
-        if form.is_valid():
-            try:
-                person = services.person_sign_up(**form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                auth_login(request, person, backend="consortia.core.backends.PersonBackend")
-                messages.success(request, f"Welcome to Consortia, {person.get_short_name()}.")
-                return redirect(next_url or "home")
-    else:
-        form = forms.SignUpForm(initial={"email": request.GET.get("email", "")})
-    return render(
-        request,
-        "registration/signup.html",
-        {"form": form, "next": next_url},
-        status=flows.form_status(form),
-    )
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    authentication_form = forms.SignInForm
-    redirect_authenticated_user = True
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = htmx.UNPROCESSABLE
-        return response
 
 
 # Organizations ----------------------------------------------------------------------------

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "consortia.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and security"
+
+    def ready(self):
+        from consortia.accounts import wiring
+
+        wiring.connect()

@@ -1,0 +1,67 @@
+"""allauth's sign-up and sign-in forms with Consortia's labels and a name."""
+
+from allauth.account.forms import LoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+
+class SignUpForm(AllauthSignupForm):
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["name", "email", "password1"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        email = self.fields["email"]
+        email.label = "Work email address"
+        email.help_text = (
+            "You sign in with it; we send a link to verify it before you act for an organization."
+        )
+        email.widget.attrs.pop("placeholder", None)
+        password = self.fields["password1"]
+        password.help_text = (
+            "At least 8 characters; not a common password, not the name of the site, your "
+            "organization or your address."
+        )
+        password.widget.attrs.pop("placeholder", None)
+
+    def validate_unique_email(self, value) -> str:
+        # allauth hides an existing account only under mandatory verification; Consortia lets
+        # unverified people sign in, so it hides it here: no error, an e-mail to the owner.
+        from consortia.networks.models import Person
+
+        email = (value or "").strip().lower()
+        self.account_already_exists = Person.objects.filter(email__iexact=email).exists()
+        return email
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            from allauth.account.adapter import get_adapter
+
+            from consortia.accounts.adapter import signed_up_response
+
+            email = self.cleaned_data["email"]
+            get_adapter().send_account_already_exists_mail(email)
+            return None, signed_up_response(request, email, None)
+        return super().try_save(request)
+
+    def clean_name(self) -> str:
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError("Your name is required.")
+        return name
+
+
+class SignInForm(LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        self.fields["login"].label = "Email address"
+        for name in ("login", "password"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            del self.fields["remember"]
