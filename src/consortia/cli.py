@@ -222,6 +222,10 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.metrics.cli",
         "import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
     ),
+    "overlap": AppCommand(
+        "consortia.overlap.cli",
+        "overlap discovery with a partner: `overlap run|list|show|export` (`overlap --help`)",
+    ),
     "tally": AppCommand(
         "consortia.decisions.tally_cli",
         "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",

@@ -445,6 +445,7 @@ def load() -> LoadResult:
     from consortia.decisions import demo as decisions_demo
     from consortia.ledger import demo as ledger_demo
     from consortia.metrics import demo as metrics_demo
+    from consortia.overlap import demo as overlap_demo
     from consortia.reviews import demo as reviews_demo
     from consortia.sharing import demo as sharing_demo
 
@@ -456,6 +457,7 @@ def load() -> LoadResult:
     metrics_demo.load(network)
     ledger_demo.load(network)
     reviews_demo.load(network)
+    overlap_demo.load(network, voters)
     return LoadResult(network=network, created=True, people=people, organizations=len(all_orgs()))
 
 
