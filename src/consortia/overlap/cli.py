@@ -207,7 +207,7 @@ def cmd_run(args) -> int:
     from consortia.networks.models import Organization
 
     from . import keys, protocol, services
-    from .models import Level, Population, Run, RunSide
+    from .models import Population, Run
 
     person = _person(args.email, "run")
     network = _network(person, args.network, "run")
@@ -261,13 +261,9 @@ def cmd_run(args) -> int:
         )
         _say(f"Started run {run.uuid} with {partner}; it is waiting for {partner} to take part.")
     run = Run.objects.select_related("network", "partnership").get(pk=run.pk)
-    own_id = person.organization.pk
-    own_side = RunSide.objects.get(run=run, organization_id=own_id)
-    level_info = own_side.population(population.pk)
-    share = level_info["fields"] if level_info["level"] == Level.RECORDS else None
     engine = protocol.Engine(workers=max(1, args.workers), progress=_progress_bar(args.progress))
     try:
-        return _protocol(args, person, run, population, read, share, engine, partner)
+        return _protocol(args, person, run, population, read, engine, partner)
     except KeyboardInterrupt:
         services.run_cancel(actor=person, run=run)
         _fail("interrupted: the run was cancelled", 1, "run")
@@ -275,34 +271,20 @@ def cmd_run(args) -> int:
         engine.close()
 
 
-def _protocol(args, person, run, population, read, share, engine, partner) -> int:
-    from . import protocol, services
-    from .models import Blob, Run
+def _protocol(args, person, run, population, read, engine, partner) -> int:
+    from . import services
+    from .client import LocalSide
+    from .models import Run
 
-    own_id = person.organization.pk
-    party = protocol.Party(str(run.uuid), engine=engine)
-    blinded, payload = party.blind(str(population.pk), read.records, share_fields=share)
-    services.run_blinded(
-        actor=person,
-        run=run,
-        uploads={
-            population.pk: services.Upload(
-                blinded=blinded,
-                payload=payload,
-                rows=read.rows,
-                duplicates=read.duplicates,
-                skipped=read.skipped_count,
-                restricted=read.restricted,
-            )
-        },
-    )
-    sides = _wait(
+    side = LocalSide(person=person, run=run, engine=engine)
+    side.blind({population.pk: read})
+    waited = _wait(
         run,
-        lambda r, s: all(side.blinded_at for side in s.values()),
+        lambda r, s: all(x.blinded_at for x in s.values()),
         f"{partner} to send its blinded lists",
         args.wait,
     )
-    if sides is None:
+    if waited is None:
         services.run_cancel(actor=person, run=run)
         _fail(
             f"{partner} did not send its blinded lists within {args.wait:g} s: the run was "
@@ -310,55 +292,19 @@ def _protocol(args, person, run, population, read, share, engine, partner) -> in
             1,
             "run",
         )
-    own, other = sides[own_id], next(s for k, s in sides.items() if k != own_id)
-    double, evaluated = {}, {}
-    for theirs in other.populations:
-        blob = services.blob_for(
-            actor=person, run=run, kind=Blob.Kind.BLINDED, population_id=theirs["id"]
-        )
-        data = bytes(blob.data)
-        double[theirs["id"]] = party.double_blind(data, f"double-blinding {theirs['name']}")
-        if services.shares_records(own):
-            evaluated[theirs["id"]] = party.evaluate(data, f"evaluating {theirs['name']}")
-    services.run_doubled(actor=person, run=run, double=double, evaluated=evaluated)
-    sides = _wait(
+    side.double()
+    waited = _wait(
         run,
         lambda r, s: r.status in (Run.Status.MATCHED, Run.Status.COMPLETE),
         f"{partner} to double-blind your list",
         args.wait,
     )
-    if sides is None:
+    if waited is None:
         services.run_cancel(actor=person, run=run)
         _fail(f"{partner} did not finish within {args.wait:g} s: the run was cancelled", 1, "run")
-    own, other = sides[own_id], next(s for k, s in sides.items() if k != own_id)
-    records = None
-    if services.receives_records(own, other):
-        tables = {
-            theirs["name"]: bytes(
-                services.blob_for(
-                    actor=person, run=run, kind=Blob.Kind.PAYLOAD, population_id=theirs["id"]
-                ).data
-            )
-            for theirs in other.populations
-            if theirs["level"] == "records"
-        }
-        evaluated_mine = services.blob_for(
-            actor=person, run=run, kind=Blob.Kind.EVALUATED, population_id=population.pk
-        )
-        found = party.open(str(population.pk), bytes(evaluated_mine.data), tables)
-        records = [
-            {
-                "population": population.name,
-                "key": key,
-                "their_population": name,
-                "your_fields": read.records.get(key, {}),
-                "fields": fields,
-            }
-            for key, name, fields in found
-        ]
-        key, sealed = protocol.seal_result({"run": str(run.uuid), "records": records})
-        _store_key(args.key_dir, str(run.uuid), key)
-        services.run_opened(actor=person, run=run, sealed_result=sealed, records=len(records))
+    records = side.open()
+    if records is not None:
+        _store_key(args.key_dir, str(run.uuid), side.key)
     run.refresh_from_db()
     _print_run(person, run)
     if records is not None:

@@ -903,6 +903,7 @@ def blob_for(*, actor: Person, run: Run, kind: str, population_id: int) -> Blob:
     purge_expired()
     own_id = network_permissions.org_id_of(actor)
     own, other = side_of(run, own_id)
+    run.refresh_from_db(fields=["status"])  # the caller's copy may be older than the round
     query = Blob.objects.filter(run=run, kind=kind, population_id=population_id)
     if kind == Blob.Kind.BLINDED:
         allowed = run.status == Run.Status.OPEN and own.blinded_at and other.blinded_at
