@@ -144,16 +144,27 @@ def test_the_api_answers_422_with_a_sentence_and_changes_nothing(pair):
     world = pair.world
     client = login(world.leader)
     api = f"/api/v1/networks/{world.network.slug}/overlap/runs"
-    assert client.post(api, {"partner": "nobody", "populations": ["customers"]}, content_type="application/json").status_code == 422
+    assert (
+        client.post(
+            api,
+            {"partner": "nobody", "populations": ["customers"]},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
     Partnership.objects.update(status="proposed")
     response = client.post(
-        api, {"partner": "beta-works", "populations": ["customers"]}, content_type="application/json"
+        api,
+        {"partner": "beta-works", "populations": ["customers"]},
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert "has not accepted" in response.json()["detail"][0]["msg"]
     Partnership.objects.update(status="accepted")
     response = client.post(
-        api, {"partner": "beta-works", "populations": ["customers"]}, content_type="application/json"
+        api,
+        {"partner": "beta-works", "populations": ["customers"]},
+        content_type="application/json",
     )
     assert response.status_code == 201
     run_api = f"{api}/{response.json()['id']}"
@@ -194,14 +205,34 @@ def test_the_cli_says_one_line_and_exits_2(pair, tmp_path, capsys):
     small.write_bytes(keys_csv(domains("a", range(5))))
     bad_cases.append((["--population", "customers", str(small)], "Too few keys"))
     for extra, message in bad_cases:
-        argv = ["overlap", "run", "--network", "northwind", "--with", "beta-works",
-                "--as", world.leader.email, *extra]
+        argv = [
+            "overlap",
+            "run",
+            "--network",
+            "northwind",
+            "--with",
+            "beta-works",
+            "--as",
+            world.leader.email,
+            *extra,
+        ]
         assert cli_main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert message in err and "\n" not in err, err
     services.partnership_stop(actor=fresh(world.other_leader), partnership=pair.partnership)
-    argv = ["overlap", "run", "--network", "northwind", "--with", "beta-works",
-            "--as", world.leader.email, "--population", "customers", str(good)]
+    argv = [
+        "overlap",
+        "run",
+        "--network",
+        "northwind",
+        "--with",
+        "beta-works",
+        "--as",
+        world.leader.email,
+        "--population",
+        "customers",
+        str(good),
+    ]
     assert cli_main(argv) == 2
     assert "has not accepted overlap discovery" in capsys.readouterr().err
     assert not Run.objects.exists()

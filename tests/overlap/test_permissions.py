@@ -30,7 +30,10 @@ def pair_endpoints(pair, runs):
     """(method, path) of everything about the Acme–Beta pair."""
     slug = pair.world.network.slug
     done, open_run = runs
-    paths = [("POST", f"/n/{slug}/overlap/partners/{pair.partnership.pk}/{a}/") for a in ("accept", "decline", "stop")]
+    paths = [
+        ("POST", f"/n/{slug}/overlap/partners/{pair.partnership.pk}/{a}/")
+        for a in ("accept", "decline", "stop")
+    ]
     for run in (done, open_run):
         base = f"/n/{slug}/overlap/runs/{run.uuid}"
         api = f"/api/v1/networks/{slug}/overlap/runs/{run.uuid}"
@@ -126,7 +129,9 @@ def test_colleagues_may_run_but_only_team_leaders_change_levels_and_consent(pair
     pair.acme_pop.refresh_from_db()
     assert pair.acme_pop.level == "records"
     run = services.run_start(
-        actor=fresh(world.member), network=world.network, partner=world.beta,
+        actor=fresh(world.member),
+        network=world.network,
+        partner=world.beta,
         population_ids=[pair.acme_pop.pk],
     )
     assert run.started_by == world.member

@@ -28,10 +28,7 @@ def records_of(numbers, side):
 
 
 def expected_records(mine, theirs, fields):
-    return {
-        f"d:{key}": {f: theirs[key][f] for f in fields}
-        for key in set(mine) & set(theirs)
-    }
+    return {f"d:{key}": {f: theirs[key][f] for f in fields} for key in set(mine) & set(theirs)}
 
 
 @pytest.mark.django_db

@@ -40,7 +40,9 @@ def test_team_leaders_describe_populations_and_override_per_partner(world, as_le
     assert "already has a population" in again.content.decode()
     url = f"/n/northwind/overlap/populations/{customers.pk}/"
     assert as_leader.get(url).status_code == 200
-    response = as_leader.post(url, {"form": "override", "partner": world.beta.pk, "level": "hidden"})
+    response = as_leader.post(
+        url, {"form": "override", "partner": world.beta.pk, "level": "hidden"}
+    )
     assert response.status_code == 302
     assert PopulationOverride.objects.get(population=customers).level == "hidden"
     bad = as_leader.post(url, {"form": "override", "partner": world.acme.pk, "level": "counts"})
@@ -99,8 +101,9 @@ def test_restricted_accounts_never_take_part(pair):
     restricted = services.restricted_list_of(world.acme)
     read = read_csv(
         keys_csv(a_records),
-        is_restricted=lambda k: services.restricted_digest(restricted.salt, k)
-        in restricted.digests,
+        is_restricted=lambda k: (
+            services.restricted_digest(restricted.salt, k) in restricted.digests
+        ),
     )
     assert read.restricted == 2 and "d:a3.example" not in read.records
 

@@ -95,6 +95,7 @@ class LocalSide:
                         "fields": fields,
                     }
                 )
+        records.sort(key=lambda r: (r["population"], r["key"], r["their_population"]))
         self.key, sealed = protocol.seal_result({"run": str(self.run.uuid), "records": records})
         services.run_opened(
             actor=self.person, run=self.run, sealed_result=sealed, records=len(records)

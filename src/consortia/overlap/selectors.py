@@ -92,6 +92,14 @@ def describe_run(run: Run, own_org_id: int) -> dict:
     }
 
 
+def side_done(run: Run, own: RunSide, other: RunSide) -> bool:
+    """Whether this side has nothing left to do in the run."""
+    if own.opened_at is not None:
+        return True
+    receives = any(p["level"] == "records" for p in other.populations)
+    return own.doubled_at is not None and (run.status == Run.Status.COMPLETE or not receives)
+
+
 def side_state(run: Run, side: RunSide) -> str:
     if run.status not in Run.ACTIVE:
         return run.get_status_display()

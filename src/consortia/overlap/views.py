@@ -294,6 +294,7 @@ def _run_context(request, network, run, **extra):
         view=view,
         run=run,
         own_state=selectors.side_state(run, view["own"]),
+        own_done=selectors.side_done(run, view["own"], view["other"]),
         other_state=selectors.side_state(run, view["other"]),
         join_form=join_form,
         min_size=services.min_set_size(),

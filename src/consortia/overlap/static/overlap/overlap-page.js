@@ -89,19 +89,28 @@
     this.worker = null;
   }
 
-  RunPage.prototype.say = function (text) { this.message.textContent = text; };
+  RunPage.prototype.say = function (text) { if (this.message) this.message.textContent = text; };
 
-  RunPage.prototype.request = function (method, path, body) {
-    var headers = { "X-CSRFToken": this.csrf };
+  // A busy server (a locked SQLite database, a restarting process) answers 5xx or nothing at
+  // all: every call is retried a few times. A refused request (4xx) changed nothing and is not.
+  RunPage.prototype.request = function (method, path, body, attempt) {
+    var self = this, headers = { "X-CSRFToken": this.csrf };
+    attempt = attempt || 0;
+    function retry(error) {
+      if (attempt >= 4) throw error;
+      return new Promise(function (resolve) { setTimeout(resolve, 400 * (attempt + 1)); })
+        .then(function () { return self.request(method, path, body, attempt + 1); });
+    }
     return fetch(this.api + path, { method: method, credentials: "same-origin", headers: headers, body: body })
       .then(function (response) {
         if (response.ok) return response;
+        if (response.status >= 500) return retry(new Error("The server answered " + response.status + "; try again."));
         return response.json().catch(function () { return {}; }).then(function (data) {
           var detail = data.detail;
           if (Array.isArray(detail)) detail = detail.map(function (d) { return d.msg; }).join(" ");
           throw new Error(detail || ("The server answered " + response.status + "."));
         });
-      });
+      }, function () { return retry(new Error("The server could not be reached.")); });
   };
   RunPage.prototype.state = function () { return this.request("GET", "").then(function (r) { return r.json(); }); };
   RunPage.prototype.bytes = function (path) { return this.request("GET", path).then(function (r) { return r.arrayBuffer(); }); };
@@ -130,7 +139,7 @@
   };
 
   RunPage.prototype.progress = function (msg) {
-    if (!msg.total) return;
+    if (!msg.total || !this.bar) return;
     this.bar.max = msg.total;
     this.bar.value = msg.done;
     this.say(msg.label + ": " + msg.done.toLocaleString("en") + " of " + msg.total.toLocaleString("en"));
@@ -144,7 +153,6 @@
     var self = this, inputs = this.files(), populations;
     var start = this.root.querySelector("[data-overlap-start]");
     start.disabled = true;
-    this.panel.hidden = false;
     inputs.forEach(function (input) { self.root.querySelector("[data-overlap-note='" + input.dataset.population + "']").textContent = ""; });
     this.say("Reading your files in this browser…");
     Promise.all([
@@ -277,7 +285,9 @@
     this.bytes("/sealed").then(function (sealed) {
       return self.worker.call("openResult", { sealed: sealed, key: key }, [sealed]);
     }).then(function (result) {
-      var records = result.data.records;
+      var records = result.data.records.slice().sort(function (a, b) {
+        return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+      });
       body.replaceChildren(recordsTable(records));
       button.hidden = false;
       button.addEventListener("click", function () { download(records, self.root.dataset.run); });
@@ -358,6 +368,10 @@
       return self.state();
     }).then(function (state) {
       self.showRecords(state);
+      if (self.panel && self.panel.hasAttribute("data-overlap-wait")) {
+        self.waitFor(function (s) { return s.status !== state.status; }, self.message.textContent)
+          .then(function () { window.location.reload(); }, function () { window.location.reload(); });
+      }
     }).catch(function (error) { self.say(error.message); });
   };
 

@@ -7,7 +7,9 @@
  */
 "use strict";
 
-var sodium = null;
+// Not named `sodium`: a top-level var of a classic worker is a global, and libsodium-wrappers
+// reads the global `sodium` (an options object) when it loads.
+var na = null;
 var psl = null; // {normal: Set, wild: Set, exception: Set}
 var run = null; // {dst, match, record, mine: {popId: {keys: [...], fields: {key: {...}}}}}
 
@@ -205,11 +207,11 @@ function split(bytes, size) {
 }
 
 function hashToGroup(key) {
-  return sodium.crypto_core_ristretto255_from_hash(sodium.crypto_hash_sha512(concat(run.dst, encoder.encode(key))));
+  return na.crypto_core_ristretto255_from_hash(na.crypto_hash_sha512(concat(run.dst, encoder.encode(key))));
 }
 
 function mult(scalar, point) {
-  try { return sodium.crypto_scalarmult_ristretto255(scalar, point); }
+  try { return na.crypto_scalarmult_ristretto255(scalar, point); }
   catch (e) { throw new Error("The partner's data is not made of valid ristretto255 elements."); }
 }
 
@@ -237,14 +239,14 @@ function unpad(bytes) {
 }
 
 function seal(element, fields) {
-  var key = sodium.crypto_generichash(32, element, SEAL_KEY);
-  var box = sodium.crypto_secretbox_easy(pad(encodeFields(fields)), ZERO_NONCE, key);
-  return concat(sodium.crypto_generichash(TAG, element, TAG_KEY), box);
+  var key = na.crypto_generichash(32, element, SEAL_KEY);
+  var box = na.crypto_secretbox_easy(pad(encodeFields(fields)), ZERO_NONCE, key);
+  return concat(na.crypto_generichash(TAG, element, TAG_KEY), box);
 }
 
 function openSealed(element, box) {
-  var key = sodium.crypto_generichash(32, element, SEAL_KEY);
-  var plain = sodium.crypto_secretbox_open_easy(box, ZERO_NONCE, key);
+  var key = na.crypto_generichash(32, element, SEAL_KEY);
+  var plain = na.crypto_secretbox_open_easy(box, ZERO_NONCE, key);
   return JSON.parse(new TextDecoder().decode(unpad(plain)));
 }
 
@@ -283,7 +285,7 @@ function multiplyAll(scalar, bytes, label, sorted) {
   return join(out, POINT);
 }
 
-function hexToBytes(hex) { return sodium.from_hex(hex); }
+function hexToBytes(hex) { return na.from_hex(hex); }
 
 // Messages --------------------------------------------------------------------------------------
 
@@ -291,7 +293,7 @@ var handlers = {
   init: async function (msg) {
     importScripts.apply(self, msg.libs);
     await self.sodium.ready;
-    sodium = self.sodium;
+    na = self.sodium;
     loadRules(msg.rules);
     return { ready: true };
   },
@@ -304,7 +306,7 @@ var handlers = {
     msg.values.forEach(function (value, i) {
       var key = normalize(value);
       if (key === null) { if (value.replace(TRIM, "")) bad.push(i + 1); return; }
-      digests.push(sodium.to_hex(sodium.crypto_generichash(32, encoder.encode(key), salt)));
+      digests.push(na.to_hex(na.crypto_generichash(32, encoder.encode(key), salt)));
     });
     return { digests: digests, bad: bad };
   },
@@ -312,12 +314,12 @@ var handlers = {
     // Read and check every file before anything is blinded or sent.
     var restrictedSet = new Set(msg.restricted.digests), salt = hexToBytes(msg.restricted.salt);
     var isRestricted = restrictedSet.size ? function (key) {
-      return restrictedSet.has(sodium.to_hex(sodium.crypto_generichash(32, encoder.encode(key), salt)));
+      return restrictedSet.has(na.to_hex(na.crypto_generichash(32, encoder.encode(key), salt)));
     } : null;
     run = {
       dst: encoder.encode(VERSION + "|run=" + msg.runId + "|"),
-      match: sodium.crypto_core_ristretto255_scalar_random(),
-      record: sodium.crypto_core_ristretto255_scalar_random(),
+      match: na.crypto_core_ristretto255_scalar_random(),
+      record: na.crypto_core_ristretto255_scalar_random(),
       mine: {}, read: {}
     };
     var reports = {}, errors = {};
@@ -358,19 +360,19 @@ var handlers = {
     var mine = run.mine[msg.popId];
     var evaluated = split(new Uint8Array(msg.evaluated), POINT);
     if (evaluated.length !== mine.keys.length) throw new Error("The partner's evaluated list does not match your population.");
-    var inverse = sodium.crypto_core_ristretto255_scalar_invert(run.match);
+    var inverse = na.crypto_core_ristretto255_scalar_invert(run.match);
     var tables = msg.tables.map(function (t) {
       var index = new Map(), bytes = new Uint8Array(t.bytes);
       if (bytes.length % STRIDE) throw new Error("A payload table is malformed.");
       for (var i = 0; i < bytes.length; i += STRIDE) {
-        index.set(sodium.to_hex(bytes.subarray(i, i + TAG)), bytes.subarray(i + TAG, i + STRIDE));
+        index.set(na.to_hex(bytes.subarray(i, i + TAG)), bytes.subarray(i + TAG, i + STRIDE));
       }
       return { name: t.name, index: index };
     });
     var found = [], n = evaluated.length, step = Math.max(1, Math.floor(n / 100));
     for (var i = 0; i < n; i++) {
       var element = mult(inverse, evaluated[i]);
-      var tag = sodium.to_hex(sodium.crypto_generichash(TAG, element, TAG_KEY));
+      var tag = na.to_hex(na.crypto_generichash(TAG, element, TAG_KEY));
       tables.forEach(function (t) {
         var box = t.index.get(tag);
         if (box) {
@@ -385,15 +387,15 @@ var handlers = {
     return { records: found };
   },
   sealResult: function (msg) {
-    var key = sodium.crypto_secretbox_keygen();
-    var nonce = sodium.randombytes_buf(24);
-    var box = sodium.crypto_secretbox_easy(encoder.encode(JSON.stringify(msg.data)), nonce, key);
+    var key = na.crypto_secretbox_keygen();
+    var nonce = na.randombytes_buf(24);
+    var box = na.crypto_secretbox_easy(encoder.encode(JSON.stringify(msg.data)), nonce, key);
     var sealed = concat(nonce, box);
-    return { key: sodium.to_hex(key), sealed: sealed.buffer, transfer: [sealed.buffer] };
+    return { key: na.to_hex(key), sealed: sealed.buffer, transfer: [sealed.buffer] };
   },
   openResult: function (msg) {
     var bytes = new Uint8Array(msg.sealed);
-    var plain = sodium.crypto_secretbox_open_easy(bytes.subarray(24), bytes.subarray(0, 24), hexToBytes(msg.key));
+    var plain = na.crypto_secretbox_open_easy(bytes.subarray(24), bytes.subarray(0, 24), hexToBytes(msg.key));
     return { data: JSON.parse(new TextDecoder().decode(plain)) };
   },
   forget: function () { run = null; return {}; }
