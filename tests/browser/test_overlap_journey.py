@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from consortia.overlap import keys
 from consortia.overlap.models import Run
-from tests.overlap.conftest import domains, keys_csv, pair  # noqa: F401 - the fixture
+from tests.overlap.conftest import domains, keys_csv, make_pair
 
 from .test_sharing_pages import sign_in
 
@@ -28,12 +28,12 @@ def psl_inputs() -> list[str]:
     values = []
     for host in hosts:
         values += [host, f"https://www.{host}/x", f"someone@{host}"]
-    return values + ["DE 811 907 980", "HRB-12345/B", "123.456.789", "  ACME.com ",
-                     "Jane <jane@acme.fr>", "http://user@shop.acme.de:8080/", "bücher.de"]  # fmt: skip
+    extra = ["DE 811 907 980", "HRB-12345/B", "123.456.789", "  ACME.com ", "bücher.de"]
+    return [*values, *extra, "Jane <jane@acme.fr>", "http://user@shop.acme.de:8080/"]
 
 
-def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, pair):
-    world = pair.world
+def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
+    make_pair(world)
     a_records = {k: {"name": f"Acme's {k}"} for k in domains("a", range(40))}
     b_records = {
         k: {"name": f"Beta's {k}", "stage": "Proposal"} for k in domains("a", range(25, 60))
@@ -83,7 +83,8 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, pair):
     expect(bo.locator("[data-overlap-records-table] tbody tr")).to_have_count(15)
     with bo.expect_download() as download:
         bo.get_by_role("button", name="Download the records (CSV)").click()
-    text = open(download.value.path(), encoding="utf-8").read()  # noqa: PTH123
+    with open(download.value.path(), encoding="utf-8") as handle:
+        text = handle.read()
     assert text.startswith("key,your_population") and "a30.example" in text
 
     # The browser normalizes keys exactly as the server does (on a page that no longer waits).

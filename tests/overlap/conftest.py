@@ -58,6 +58,11 @@ def consent(world):
 
 @pytest.fixture
 def pair(world) -> Pair:
+    return make_pair(world)
+
+
+def make_pair(world) -> Pair:
+    """Acme and Beta with an accepted NDA, record-level customers each, and consent."""
     nda(world)
     return Pair(
         world=world,

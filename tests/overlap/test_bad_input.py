@@ -118,7 +118,7 @@ def test_a_counts_only_side_never_sends_nor_receives_a_record(pair):
     services.population_update(
         actor=fresh(world.other_leader), population=pair.beta_pop, level="counts"
     )
-    run, _, beta, got_acme, got_beta = run_between(
+    _, _, _, got_acme, got_beta = run_between(
         world, domains("a", range(30)), domains("a", range(10, 40)), pair.acme_pop, pair.beta_pop
     )
     assert got_acme is None  # Beta shares counts only: Acme gets no record

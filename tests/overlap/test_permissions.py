@@ -27,7 +27,7 @@ def runs(pair):
 
 
 def pair_endpoints(pair, runs):
-    """(method, path) of everything about the Acme–Beta pair."""
+    """(method, path) of everything about the Acme and Beta pair."""
     slug = pair.world.network.slug
     done, open_run = runs
     paths = [

@@ -61,7 +61,7 @@ def test_it_finds_exactly_the_intersection_and_gives_each_side_what_the_levels_a
     )
     a_records, b_records = records_of(a_set, "A"), records_of(b_set, "B")
 
-    run, a, b, got_a, got_b = run_between(world, a_records, b_records, a_pop, b_pop)
+    run, a, _, got_a, got_b = run_between(world, a_records, b_records, a_pop, b_pop)
 
     assert run.status == "complete"
     assert run.matrix == [{"a": a_pop.pk, "b": b_pop.pk, "count": len(a_set & b_set)}]

@@ -122,7 +122,7 @@ def test_a_run_is_started_joined_shown_and_exported(pair):
     assert bo.post(run_url + "join/", {"populations": []}).status_code == 422
     assert bo.post(run_url + "join/", {"populations": [pair.beta_pop.pk]}).status_code == 302
     page = bo.get(run_url).content.decode()
-    assert 'data-population="%d"' % pair.beta_pop.pk in page
+    assert f'data-population="{pair.beta_pop.pk}"' in page
     assert bo.post(run_url + "cancel/").status_code == 302
     assert "Cancelled" in ada.get(run_url).content.decode()
 

@@ -186,11 +186,16 @@ def _wait(run, test, what: str, seconds: float):
 
     deadline = time.monotonic() + seconds
     _say(f"Waiting for {what} (up to {seconds:g} s; Ctrl-C stops)…")
-    while True:
+    from .client import retry_locked
+
+    def look():
         run.refresh_from_db()
-        sides = {
+        return {
             s.organization_id: s for s in RunSide.objects.filter(run=run).defer("sealed_result")
         }
+
+    while True:
+        sides = retry_locked(look)
         if run.status in (Run.Status.CANCELLED, Run.Status.EXPIRED):
             _fail(f"the run was {run.status}", 1, "run")
         if test(run, sides):
@@ -273,11 +278,11 @@ def cmd_run(args) -> int:
 
 def _protocol(args, person, run, population, read, engine, partner) -> int:
     from . import services
-    from .client import LocalSide
+    from .client import LocalSide, retry_locked
     from .models import Run
 
     side = LocalSide(person=person, run=run, engine=engine)
-    side.blind({population.pk: read})
+    retry_locked(lambda: side.blind({population.pk: read}))
     waited = _wait(
         run,
         lambda r, s: all(x.blinded_at for x in s.values()),
@@ -292,7 +297,7 @@ def _protocol(args, person, run, population, read, engine, partner) -> int:
             1,
             "run",
         )
-    side.double()
+    retry_locked(side.double)
     waited = _wait(
         run,
         lambda r, s: r.status in (Run.Status.MATCHED, Run.Status.COMPLETE),
@@ -302,9 +307,9 @@ def _protocol(args, person, run, population, read, engine, partner) -> int:
     if waited is None:
         services.run_cancel(actor=person, run=run)
         _fail(f"{partner} did not finish within {args.wait:g} s: the run was cancelled", 1, "run")
-    records = side.open()
+    records = retry_locked(side.open)
     if records is not None:
-        _store_key(args.key_dir, str(run.uuid), side.key)
+        _store_key(args.key_dir, str(run.uuid), person.organization, side.key)
     run.refresh_from_db()
     _print_run(person, run)
     if records is not None:
@@ -320,10 +325,14 @@ def _protocol(args, person, run, population, read, engine, partner) -> int:
     return 0
 
 
-def _store_key(directory: str | None, run_id: str, key: bytes) -> Path:
-    folder = _key_dir(directory)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{run_id}.key"
+def _key_path(directory: str | None, run_id: str, organization) -> Path:
+    # One file per run and side: both partners may use the CLI on one machine.
+    return _key_dir(directory) / f"{run_id}-{organization.slug}.key"
+
+
+def _store_key(directory: str | None, run_id: str, organization, key: bytes) -> Path:
+    path = _key_path(directory, run_id, organization)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(key.hex() + "\n")
@@ -453,7 +462,7 @@ def cmd_export(args) -> int:
                 "--matrix exports the counts",
                 action="export",
             )
-        path = _key_dir(args.key_dir) / f"{run.uuid}.key"
+        path = _key_path(args.key_dir, str(run.uuid), person.organization)
         try:
             key = bytes.fromhex(path.read_text().strip())
         except (OSError, ValueError):

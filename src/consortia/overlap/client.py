@@ -7,8 +7,25 @@ handed to the services.
 
 from __future__ import annotations
 
+import time
+
+from django.db import OperationalError
+
 from . import keys, protocol, services
 from .models import Blob, Level, Run
+
+
+def retry_locked(function, *, attempts: int = 20, pause: float = 0.25):
+    """Call `function`, again when SQLite says the database is locked (a writer in another
+    process or thread; each step is one transaction, rolled back on that error)."""
+    for attempt in range(attempts):
+        try:
+            return function()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(pause)
+    return None
 
 
 class LocalSide:
