@@ -129,13 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=_count, default=4, help="threads per server worker")
     parser.add_argument(
         "--only",
-        choices=["tally", "web", "insights", "metrics", "sharing"],
+        choices=["tally", "web", "insights", "metrics", "sharing", "overlap"],
         help="run only the tally comparison, the web endpoints, the insights pages, or the "
         "metrics import and pages, or the sharing feed/search/lists (default: all)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is missed"
     )
+    parser.add_argument("--json", metavar="FILE", help="write the figures to FILE (overlap)")
     return parser
 
 
@@ -537,6 +538,10 @@ def main(argv: list[str] | None = None) -> int:
         print(message, flush=True)
 
     status, all_met = 0, True
+    if args.only == "overlap":
+        from consortia.overlap import bench as overlap_bench
+
+        return 0 if overlap_bench.run(args, say, _marks()) or not args.strict else 1
     if args.only == "insights":
         from bench import insights_bench
 
@@ -566,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
         say("")
         sharing_status, sharing_met = sharing_bench.run(args, say)
         status, all_met = status or sharing_status, all_met and sharing_met
+        from consortia.overlap import bench as overlap_bench
+
+        say("")
+        all_met &= overlap_bench.run(args, say, _marks())
     if args.only not in ("web",):  # also after failed requests: the figures are independent
         from bench import tally_bench
 
