@@ -4,7 +4,7 @@ Two sets with a known overlap (half of each), both parties on this machine:
 - **ours** end to end at 100,000 x 100,000 and 1,000,000 x 1,000,000: hashing to ristretto255,
   blinding, double-blinding, sorting (the shuffle) and the server's intersection, every phase
   that turns two lists of normalized keys into the count, on every core (a process pool);
-- **OpenMined PSI** (`openmined-psi` 2.0.6, ECDH on P-256, single-threaded) at 100,000 ×
+- **OpenMined PSI** (`openmined-psi` 2.0.6, ECDH on P-256, single-threaded) at 100,000 x
   100,000 on the same keys: server setup, client request, server response, client intersection;
 - **the bound**: libsodium's rates measured in this run (ristretto255 hash-to-group and scalar
   multiplication per second on one core) and the least time a two-party ECDH intersection
