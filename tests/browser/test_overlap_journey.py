@@ -74,6 +74,7 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
         expect(page.locator("[data-overlap-matrix] td.num")).to_have_text("15", timeout=60_000)
         expect(page.locator("[data-overlap-records-table] tbody tr")).to_have_count(15)
         shoot(page, f"{who}-results")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     expect(ada.locator("[data-overlap-records-table]")).to_contain_text("Proposal")
     expect(bo.locator("[data-overlap-records-table]")).to_contain_text("Acme's a30.example")
     run = Run.objects.get()
@@ -108,3 +109,25 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
         values,
     )
     assert got == [keys.normalize(v) for v in values]
+
+
+def test_restricted_accounts_are_hashed_in_the_browser(new_page, shoot, world):
+    from consortia.overlap import services
+    from consortia.overlap.models import RestrictedList
+
+    ada = new_page(375, 800)
+    sign_in(ada, world.leader)
+    sent = []
+    ada.on("request", lambda request: sent.append(request.post_data or ""))
+    ada.goto("/n/northwind/overlap/")
+    ada.get_by_label("Accounts to add").fill("https://www.secret-account.example/\nDE 811 907 980")
+    ada.get_by_role("button", name="Update the restricted list").click()
+    expect(ada.locator("#restricted")).to_contain_text("2 accounts never take part")
+    shoot(ada, "restricted-375")
+    assert ada.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    salt = RestrictedList.objects.get(organization=world.acme).salt
+    assert RestrictedList.objects.get().digests == [
+        services.restricted_digest(salt, "d:secret-account.example"),
+        services.restricted_digest(salt, "r:DE811907980"),
+    ]
+    assert not any("secret-account" in body or "811" in body for body in sent)
