@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 
 from consortia.cli import main as cli_main
 from consortia.overlap import services
@@ -35,7 +36,13 @@ def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path
     outcome = {}
 
     def acme():
-        outcome["status"] = cli_main(
+        try:
+            outcome["status"] = _acme()
+        finally:
+            connections.close_all()  # this thread's connection, or the test database lingers
+
+    def _acme():
+        return cli_main(
             ["overlap", "run", str(acme_csv), "--network", "northwind", "--with", "beta-works",
              "--population", "customers", "--as", world.leader.email, "--wait", "60",
              "--key-dir", str(keys_dir), "--workers", "1"]

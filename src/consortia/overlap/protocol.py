@@ -285,9 +285,7 @@ class Party:
             payload = b"".join(rows)
         elements = split(blinded)
         order = sorted(range(len(keys)), key=elements.__getitem__)
-        self.mine[population] = Mine(
-            keys=[keys[i] for i in order], fields={key: records[key] for key in keys}
-        )
+        self.mine[population] = Mine(keys=[keys[i] for i in order], fields=records)
         return b"".join(elements[i] for i in order), payload
 
     def double_blind(self, blob: bytes, label: str = "double-blinding") -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,7 +21,7 @@ from consortia.core import flows, htmx
 from consortia.networks.pages import network_page_context
 
 from . import forms, keys, permissions, selectors, services
-from .models import Partnership, Run
+from .models import Run
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -192,7 +193,6 @@ def restricted(request, slug):
     ):
         return response
     message = "; ".join(m for errors in form.errors.values() for m in errors)
-    from django.contrib import messages
 
     messages.error(request, message or "The restricted list was not changed.")
     return htmx.redirect(request, _home_url(network) + "#restricted")
@@ -224,7 +224,6 @@ def partnership_action(request, slug, pk, action):
     if action not in actions:
         raise Http404("No such action")
     function, text = actions[action]
-    from django.contrib import messages
 
     try:
         function()
@@ -261,7 +260,6 @@ def run_new(request, slug):
         redirect_to=lambda run: reverse("overlap_run", args=[network.slug, run.uuid]),
     ):
         return response
-    from django.contrib import messages
 
     message = "; ".join(m for errors in form.errors.values() for m in errors)
     messages.error(request, message or "The run could not start.")
@@ -342,7 +340,6 @@ def run_join(request, slug, run_id):
 def run_cancel(request, slug, run_id):
     network = _network(request, slug)
     run = permissions.get_run_for(request.user, network, run_id)
-    from django.contrib import messages
 
     try:
         services.run_cancel(actor=request.user, run=run)
@@ -376,6 +373,3 @@ def matrix_text(view) -> str:
         for column, count in zip(view["matrix"]["columns"], row["cells"], strict=True):
             writer.writerow([row["name"], column, count])
     return buffer.getvalue()
-
-
-__all__ = ["Partnership"]
