@@ -168,3 +168,42 @@ def test_the_pages_queries_do_not_grow_with_runs_and_populations(pair):
     # run page: session, person, network, membership, purge (2), run, run again with its
     # sides, restricted list, charter, acceptance…
     assert small == (18, 13)
+
+
+def test_it_says_what_waits_for_an_organization(pair):
+    from consortia.overlap import selectors
+
+    world = pair.world
+    beta = fresh(world.other_leader)
+    assert not selectors.waiting_for(beta, world.network)["runs"].exists()
+    run = services.run_start(
+        actor=fresh(world.leader), network=world.network, partner=world.beta,
+        population_ids=[pair.acme_pop.pk],
+    )  # fmt: skip
+    assert list(selectors.waiting_for(beta, world.network)["runs"]) == [run]
+    assert not selectors.waiting_for(fresh(world.leader), world.network)["runs"].exists()
+
+
+def test_records_cannot_be_opened_once_the_nda_is_withdrawn(pair):
+    from django.core.exceptions import PermissionDenied
+
+    from consortia.overlap.client import LocalSide
+    from consortia.sharing.models import Nda
+
+    from .conftest import read
+
+    world = pair.world
+    run = services.run_start(
+        actor=fresh(world.leader), network=world.network, partner=world.beta,
+        population_ids=[pair.acme_pop.pk],
+    )  # fmt: skip
+    services.run_join(actor=fresh(world.other_leader), run=run, population_ids=[pair.beta_pop.pk])
+    a = LocalSide(person=fresh(world.leader), run=run)
+    b = LocalSide(person=fresh(world.other_leader), run=run)
+    a.blind({pair.acme_pop.pk: read(domains("a", range(30)))})
+    b.blind({pair.beta_pop.pk: read(domains("a", range(10, 40)))})
+    a.double()
+    b.double()
+    Nda.objects.update(status=Nda.Status.WITHDRAWN)
+    with pytest.raises(PermissionDenied, match="NDA"):
+        a.open()

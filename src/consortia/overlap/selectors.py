@@ -53,6 +53,27 @@ def runs_for(person, network, limit: int | None = 50):
     return queryset[:limit] if limit else queryset
 
 
+def waiting_for(person, network):
+    """What waits for the person's organization in `network` (for a dashboard): proposals its
+    team leaders may answer, and runs a partner started that it has not joined yet."""
+    org_id = permissions.own_org_id(person)
+    proposals = (
+        permissions.partnerships_of(person, network)
+        .filter(status=Partnership.Status.PROPOSED, counterparty_id=org_id)
+        .select_related("proposer")
+    )
+    runs = (
+        permissions.runs_of(person, network)
+        .filter(
+            status__in=Run.ACTIVE,
+            sides__organization_id=org_id,
+            sides__joined_at__isnull=True,
+        )
+        .select_related("initiator")
+    )
+    return {"proposals": proposals, "runs": runs}
+
+
 def describe_run(run: Run, own_org_id: int) -> dict:
     """A run as one side sees it: both sides, their populations and levels, what this side
     receives, and the matrix with names (rows: own populations)."""

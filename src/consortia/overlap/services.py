@@ -922,4 +922,10 @@ def blob_for(*, actor: Person, run: Run, kind: str, population_id: int) -> Blob:
     blob = query.first() if allowed else None
     if blob is None:
         raise Http404("No such value list")
+    if kind == Blob.Kind.PAYLOAD and not pair_has_nda(
+        run.network, own.organization_id, other.organization_id
+    ):
+        raise PermissionDenied(
+            "The NDA between your organizations was withdrawn: records can no longer be opened."
+        )
     return blob
