@@ -109,6 +109,7 @@ def _population_ids(org_id, slugs) -> list[int]:
     summary="Your organization's populations and their sharing levels",
 )
 def list_overlap_populations(request, slug: str = NetworkSlug):
+    """Each population with its default level and fields, and its per-partner overrides."""
     _network(request, slug)
     org_id = permissions.own_org_id(request.auth)
     return [
@@ -134,6 +135,8 @@ def list_overlap_populations(request, slug: str = NetworkSlug):
     summary="Your organization's restricted list (keyed digests)",
 )
 def get_overlap_restricted(request, slug: str = NetworkSlug):
+    """The salt and the keyed BLAKE2b digests of the normalized keys that never take part;
+    a client leaves out every key whose digest is listed."""
     _network(request, slug)
     restricted = services.restricted_list_of(request.auth.organization)
     return {"salt": restricted.salt, "digests": restricted.digests}
@@ -145,6 +148,7 @@ def get_overlap_restricted(request, slug: str = NetworkSlug):
     summary="Your organization's overlap partnerships (proposed, accepted, ended)",
 )
 def list_overlap_partnerships(request, slug: str = NetworkSlug):
+    """Proposed, accepted, declined and stopped overlap discovery with other members."""
     network = _network(request, slug)
     return list(selectors.partnerships_for(request.auth, network))
 
@@ -155,6 +159,7 @@ def list_overlap_partnerships(request, slug: str = NetworkSlug):
     summary="The run log your organization shares with its partners",
 )
 def list_overlap_runs(request, slug: str = NetworkSlug):
+    """The latest 50 runs with both sides' populations, set sizes and the matrix."""
     network = _network(request, slug)
     own = permissions.own_org_id(request.auth)
     return [run_out(run, own) for run in selectors.runs_for(request.auth, network, limit=50)]
@@ -166,6 +171,8 @@ def list_overlap_runs(request, slug: str = NetworkSlug):
     summary="Start a run with an accepted partner",
 )
 def start_overlap_run(request, payload: OverlapRunIn, slug: str = NetworkSlug):
+    """Start a run with a partner that accepted overlap discovery (at most two under way, and
+    the number of runs a day the pair agreed)."""
     network = _network(request, slug)
     own = permissions.own_org_id(request.auth)
     partner = Organization.objects.filter(slug=payload.partner).first()
@@ -186,6 +193,7 @@ def start_overlap_run(request, payload: OverlapRunIn, slug: str = NetworkSlug):
     summary="A run: both sides, their set sizes, the matrix",
 )
 def get_overlap_run(request, slug: str = NetworkSlug, run_id: UUID = RunId):
+    """Its state for one side: what each side chose, what it receives, and the matrix."""
     run = _run(request, slug, run_id)
     return run_out(run, permissions.own_org_id(request.auth))
 
@@ -198,6 +206,7 @@ def get_overlap_run(request, slug: str = NetworkSlug, run_id: UUID = RunId):
 def join_overlap_run(
     request, payload: OverlapJoinIn, slug: str = NetworkSlug, run_id: UUID = RunId
 ):
+    """The partner's side chooses the populations it brings (by slug)."""
     run = _run(request, slug, run_id)
     own = permissions.own_org_id(request.auth)
     services.run_join(
@@ -290,6 +299,7 @@ def send_overlap_doubled(request, slug: str = NetworkSlug, run_id: UUID = RunId)
 def send_overlap_opened(
     request, records: Form[int] = 0, slug: str = NetworkSlug, run_id: UUID = RunId
 ):
+    """The file `sealed` (nonce and box of the JSON records) and `records`, how many."""
     run = _run(request, slug, run_id)
     sealed = request.FILES.get("sealed")
     if sealed is None or sealed.size > services.MAX_SEALED_RESULT:
@@ -325,6 +335,8 @@ def get_overlap_values(
     summary="Your side's sealed records (open them with the key your browser or CLI kept)",
 )
 def get_overlap_sealed(request, slug: str = NetworkSlug, run_id: UUID = RunId):
+    """The records your side received, sealed (nonce and XSalsa20-Poly1305 box) with a key
+    the server never had."""
     run = _run(request, slug, run_id)
     own, _ = services.side_of(run, network_permissions.org_id_of(request.auth))
     if not own.sealed_result:
@@ -340,6 +352,7 @@ def get_overlap_sealed(request, slug: str = NetworkSlug, run_id: UUID = RunId):
     summary="Cancel a run under way (its relayed values are deleted)",
 )
 def cancel_overlap_run(request, slug: str = NetworkSlug, run_id: UUID = RunId):
+    """Either side cancels a run that is not complete; its relayed values are deleted."""
     run = _run(request, slug, run_id)
     services.run_cancel(actor=request.auth, run=run)
     return run_out(run, permissions.own_org_id(request.auth))
