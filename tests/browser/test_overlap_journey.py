@@ -16,6 +16,13 @@ from tests.overlap.conftest import domains, keys_csv, make_pair
 from .test_sharing_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# What the overlap pages need from the coming strict policy: libsodium's WebAssembly
+# ('wasm-unsafe-eval') and the Web Worker (worker-src 'self').
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "connect-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def csv_file(name, records):
@@ -88,8 +95,18 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
         text = handle.read()
     assert text.startswith("key,your_population") and "a30.example" in text
 
-    # The browser normalizes keys exactly as the server does (on a page that no longer waits).
+    # The browser normalizes keys exactly as the server does (on a page that no longer waits),
+    # under the strict Content-Security-Policy these pages need: the worker reports no violation
+    # (without 'wasm-unsafe-eval' libsodium would fall back to asm.js, and say so).
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(
+            response=response, headers={**response.headers, "content-security-policy": CSP}
+        )
+
+    ada.route("**/*", with_csp)
     ada.goto(run_url)
+    expect(ada.locator("[data-overlap-records-table] tbody tr")).to_have_count(15)
     shoot(ada, "ada-complete")
     values = psl_inputs()
     got = ada.evaluate(
@@ -102,13 +119,15 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
               : e.data.type === 'error' ? reject(e.data.message) : null;
             worker.postMessage(msg);
           });
-          await call({cmd: 'init', id: 1, rules,
-                      libs: [root.dataset.libSodium, root.dataset.libWrappers]});
-          return (await call({cmd: 'normalize', id: 2, values})).keys;
+          const init = await call({cmd: 'init', id: 1, rules,
+                                   libs: [root.dataset.libSodium, root.dataset.libWrappers]});
+          return [init.violations, (await call({cmd: 'normalize', id: 2, values})).keys];
         }""",
         values,
     )
-    assert got == [keys.normalize(v) for v in values]
+    violations, normalized = got
+    assert violations == []
+    assert normalized == [keys.normalize(v) for v in values]
 
 
 def test_restricted_accounts_are_hashed_in_the_browser(new_page, shoot, world):

@@ -47,7 +47,13 @@
       .then(function (psl) {
         return worker.call("init", { libs: [root.dataset.libSodium, root.dataset.libWrappers], rules: psl.rules });
       })
-      .then(function () { return worker; });
+      .then(function (init) {
+        // A policy without 'wasm-unsafe-eval' leaves libsodium on its slow asm.js build.
+        if (init.violations && init.violations.length && window.console) {
+          window.console.warn("Overlap: the Content-Security-Policy blocked " + init.violations.join("; "));
+        }
+        return worker;
+      });
   }
 
   // Home page: the restricted list ----------------------------------------------------------------

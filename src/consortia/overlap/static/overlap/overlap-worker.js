@@ -25,6 +25,13 @@ var LETTER = /[a-z\u0080-\uffff]/;
 var PORT = /:\d*$/;
 var encoder = new TextEncoder();
 
+// A Content-Security-Policy without 'wasm-unsafe-eval' makes libsodium fall back to its much
+// slower asm.js build: such violations are reported to the page.
+var violations = [];
+self.addEventListener("securitypolicyviolation", function (event) {
+  violations.push(event.violatedDirective + " blocked " + (event.blockedURI || "inline code"));
+});
+
 function post(message) { self.postMessage(message); }
 function progress(label, done, total) { post({ type: "progress", label: label, done: done, total: total }); }
 
@@ -295,7 +302,8 @@ var handlers = {
     await self.sodium.ready;
     na = self.sodium;
     loadRules(msg.rules);
-    return { ready: true };
+    await new Promise(function (resolve) { setTimeout(resolve, 0); }); // let reports arrive
+    return { ready: true, violations: violations.slice() };
   },
   normalize: function (msg) {
     return { keys: msg.values.map(normalize) };
