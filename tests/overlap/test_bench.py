@@ -12,7 +12,7 @@ def test_the_section_reports_every_figure(tmp_path):
     lines = []
     out = tmp_path / "bench.json"
     out.write_text(json.dumps({"web": {"kept": True}}))
-    bench.run(Namespace(json=str(out)), lines.append, small=1000, large=6000)
+    bench.measure(Namespace(json=str(out)), lines.append, small=1000, large=6000)
     assert re.fullmatch(
         r"overlap: 1k ours=\d+\.\d\ds openmined=\d+\.\d\ds ratio=\d+\.\d\dx; "
         r"6k ours=\d+\.\ds bound=\d+\.\ds",
