@@ -3,7 +3,7 @@ in the package whose overlap the protocol finds."""
 
 import pytest
 
-from consortia.networks import demo as network_demo
+from consortia import demo as consortia_demo
 from consortia.overlap import keys, protocol
 from consortia.overlap.demo import demo_file
 from consortia.overlap.models import Partnership, Population
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_network_has_populations_and_two_consenting_partners():
-    result = network_demo.load()
+    result = consortia_demo.load()
     assert result.created
     partnership = Partnership.objects.get(network=result.network)
     assert partnership.status == "accepted"
@@ -24,7 +24,7 @@ def test_the_demo_network_has_populations_and_two_consenting_partners():
         assert set(
             Population.objects.filter(organization=organization).values_list("slug", flat=True)
         ) == {"customers", "opportunities"}
-    network_demo.load()  # idempotent
+    consortia_demo.load()  # idempotent
     assert Partnership.objects.count() == 1
 
 

@@ -110,7 +110,21 @@ def _load() -> str:
     return f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}"
 
 
-def run(args, say, marks=("✓", "✗"), *, small: int = 100_000, large: int = 1_000_000) -> bool:
+def run(args) -> tuple[int, bool]:
+    """The section as `consortia bench` runs it: (exit status, whether both targets were met)."""
+    from consortia.bench import run as bench
+
+    try:
+        import private_set_intersection  # noqa: F401
+    except ImportError:
+        raise bench.CliError(
+            "the overlap section compares with openmined-psi, a benchmark-only dependency: "
+            "install `consortia[dev]`, or run another section"
+        ) from None
+    return 0, measure(args, bench.say, bench.marks())
+
+
+def measure(args, say, marks=("✓", "✗"), *, small: int = 100_000, large: int = 1_000_000) -> bool:
     """Print the section; write every figure under "overlap" in `args.json` if given. Returns
     whether both targets were met."""
     good, bad = marks
