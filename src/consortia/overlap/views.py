@@ -11,11 +11,10 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
 from consortia.networks.pages import network_page_context
@@ -23,7 +22,7 @@ from consortia.networks.pages import network_page_context
 from . import forms, keys, permissions, selectors, services
 from .models import Run
 
-GET_POST = require_http_methods(["GET", "POST"])
+GET_POST = flows.require_GET_or_POST
 
 
 def _network(request, slug):
@@ -224,14 +223,8 @@ def partnership_action(request, slug, pk, action):
     if action not in actions:
         raise Http404("No such action")
     function, text = actions[action]
-
-    try:
-        function()
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        other = partnership.other(permissions.own_org_id(request.user))
-        messages.success(request, text.format(other=other))
+    other = partnership.other(permissions.own_org_id(request.user))
+    flows.act(request, function, success=text.format(other=other))
     return htmx.redirect(request, _home_url(network))
 
 
@@ -340,13 +333,11 @@ def run_join(request, slug, run_id):
 def run_cancel(request, slug, run_id):
     network = _network(request, slug)
     run = permissions.get_run_for(request.user, network, run_id)
-
-    try:
-        services.run_cancel(actor=request.user, run=run)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, "The run is cancelled and its relayed values are deleted.")
+    flows.act(
+        request,
+        lambda: services.run_cancel(actor=request.user, run=run),
+        success="The run is cancelled and its relayed values are deleted.",
+    )
     return htmx.redirect(request, reverse("overlap_run", args=[network.slug, run.uuid]))
 
 
