@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint format bench chromium oidc-provider clean help
+.PHONY: run test lint format bench chromium oidc-provider libsodium clean help
 
 help:
 	@echo "make run    - install, migrate, load the demo network and serve http://$(HOST):$(PORT)"
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) libsodium
 	$(BIN)/consortia demo
 	$(BIN)/consortia serve --host $(HOST) --port $(PORT)
 
@@ -55,7 +55,20 @@ oidc-provider:
 	fi
 	@test -d $(OIDC_DIR)/node_modules/oidc-provider || npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) chromium oidc-provider
+
+# Overlap discovery calls Debian's libsodium through pysodium; install it when missing and we are root.
+libsodium:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libsodium\.so'; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's libsodium for overlap discovery…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium23 >/dev/null) \
+	      || { echo "Could not install libsodium23"; exit 1; }; \
+	  else \
+	    echo "libsodium is missing: run 'sudo apt-get install libsodium23' (overlap discovery needs it)."; exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) chromium oidc-provider libsodium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -66,7 +79,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-bench: $(STAMP)
+bench: $(STAMP) libsodium
 	$(BIN)/consortia bench
 
 clean:

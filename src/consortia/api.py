@@ -25,6 +25,7 @@ from consortia.ledger.api import router as ledger_router
 from consortia.matching.api import router as matching_router
 from consortia.metrics.api import router as metrics_router
 from consortia.networks.api import invitations_router, networks_router, organizations_router
+from consortia.overlap.api import router as overlap_router
 from consortia.reviews.api import router as reviews_router
 from consortia.sharing.api import router as sharing_router
 
@@ -110,5 +111,6 @@ api.add_router("/", metrics_router)
 api.add_router("/", ledger_router)
 api.add_router("/", insights_router)
 api.add_router("/", reviews_router)
+api.add_router("/", overlap_router)
 api.add_router("/", integrations_router)
 api.add_router("/", matching_router)

@@ -226,6 +226,10 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.matching.cli",
         "who could help? `match TEXT --network SLUG --as EMAIL [--top N] [--json]`",
     ),
+    "overlap": AppCommand(
+        "consortia.overlap.cli",
+        "overlap discovery with a partner: `overlap run|list|show|export` (`overlap --help`)",
+    ),
     "tally": AppCommand(
         "consortia.decisions.tally_cli",
         "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",

@@ -37,6 +37,7 @@ APP_DEMOS: list[AppDemo] = [
     AppDemo("consortia.ledger.demo"),
     AppDemo("consortia.reviews.demo"),
     AppDemo("consortia.matching.demo"),  # indexed as profiles are saved; this checks it
+    AppDemo("consortia.overlap.demo", voters=True),
 ]
 
 

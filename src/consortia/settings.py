@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "consortia.ledger",
     "consortia.insights",
     "consortia.reviews",
+    "consortia.overlap",
     "consortia.integrations",
     "consortia.matching",
     # Accounts (issue 12/13): the app that ties allauth and axes to Consortia comes first, so
@@ -272,6 +273,12 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
 # Largest document file accepted (shared documents; files are served only after a permission
 # check, never from a public URL).
 SHARING_MAX_UPLOAD_BYTES = env_int("SHARING_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
+
+# Overlap discovery: abuse resistance (a partner probing with guessed keys) and run lifetime.
+OVERLAP_MIN_SET_SIZE = env_int("OVERLAP_MIN_SET_SIZE", 20, minimum=1)
+OVERLAP_MAX_SET_SIZE = env_int("OVERLAP_MAX_SET_SIZE", 1_000_000, minimum=1)
+OVERLAP_MAX_ACTIVE_RUNS = env_int("OVERLAP_MAX_ACTIVE_RUNS", 2, minimum=1)
+OVERLAP_RUN_HOURS = env_int("OVERLAP_RUN_HOURS", 24, minimum=1)
 
 # Integrations and operations (issue 13) ------------------------------------------------------
 import ipaddress  # noqa: E402

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("consortia.ledger.urls")),
     path("", include("consortia.insights.urls")),
     path("", include("consortia.reviews.urls")),
+    path("", include("consortia.overlap.urls")),
     path("", include("consortia.integrations.urls")),
     path("", include("consortia.matching.urls")),
 ]

@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # matching: the labelled set to evaluate (default tests/data/matching), figures as JSON.
     parser.add_argument("--set", metavar="DIR", help="matching: the labelled set's folder")
-    parser.add_argument("--json", metavar="FILE", help="matching: write its figures as JSON")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     return parser
 
 
@@ -544,6 +544,7 @@ SECTIONS: dict[str, str] = {
     "sharing": "consortia.bench.sharing_bench",
     "tally": "consortia.bench.tally_bench",
     "matching": "consortia.matching.bench",  # its own scratch database when run alone
+    "overlap": "consortia.overlap.bench",
 }
 
 
