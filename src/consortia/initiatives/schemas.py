@@ -9,13 +9,9 @@ from pydantic import field_validator
 
 from consortia.core.schemas import MAX_ID, InputSchema, OrganizationRef, Text
 from consortia.decisions.schemas import _aware
+from consortia.networks.schemas import PersonRef
 
 LONG_TEXT = 10_000
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
 
 
 class InitiativeFilter(StrEnum):
