@@ -14,10 +14,10 @@ from . import export, permissions, selectors, services
 from .models import ReviewSchedule
 from .schemas import (
     ActionIn,
-    ReviewEntryIn,
-    ReviewEntryOut,
     ExportFormat,
     ReviewDetailOut,
+    ReviewEntryIn,
+    ReviewEntryOut,
     ReviewIn,
     ReviewOut,
     ScheduleIn,
