@@ -222,6 +222,14 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.metrics.cli",
         "import measurements from CSV: `import-measurements FILE --network SLUG --as EMAIL`",
     ),
+    "backup": AppCommand(
+        "consortia.core.backup",
+        "write the whole database to FILE while the site runs: `backup FILE [--force]`",
+    ),
+    "restore": AppCommand(
+        "consortia.core.restore",
+        "replace the database with a backup: `restore FILE [--force]` (stop the site first)",
+    ),
     "tally": AppCommand(
         "consortia.decisions.tally_cli",
         "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",
