@@ -23,11 +23,10 @@ def get_readable_network_for(person, slug: str):
     — gets 404."""
     network = network_permissions.get_network_for(person, slug)
     membership = network_permissions.membership_of(person, network)
-    if membership is None:
-        raise Http404("No such network")
-    if membership.is_active or membership.joined_at is not None:
+    if membership is not None and (membership.is_active or membership.joined_at is not None):
         return network
-    if Item.objects.filter(network=network, organization_id=membership.organization_id).exists():
+    org_id = org_id_of(person)
+    if org_id is not None and Item.objects.filter(network=network, organization_id=org_id).exists():
         return network
     raise Http404("No such network")
 
