@@ -101,10 +101,12 @@ def test_the_health_page_shows_the_viewers_pairs_and_network_totals(world, three
     # Beta to Epsilon is not Acme's business: the table has one row per partner of Acme, and
     # Epsilon's row shows only what Acme sent.
     rows = re.findall(
-        r"<tr><th scope=\"row\">(?:<strong>)?(.*?)(?:</strong>)?</th><td>(\d+)</td><td>(\d+)</td>",
+        r"<tr><th scope=\"row\">([^<]*?)(?: <span[^>]*>both ways</span>)?</th>"
+        r"<td>(\d+)</td><td>(\d+)</td>",
         section,
     )
     assert rows == [("Beta Works", "2", "1"), ("Epsilon Inc", "1", "0")]
+    assert section.count("both ways") == 1  # Acme and Beta share with each other
     assert "5 directed pairs" in section and "2 mutual" in section
     assert "secret" not in section.lower()
 
