@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from bench import run, synthetic, tally_bench
+from consortia.bench import run, synthetic, tally_bench
 from consortia.core.models import Event
 from consortia.networks.models import Network, NetworkMembership, Organization, Person
 

@@ -65,6 +65,7 @@ PK_AFTER = {
     "admissions": "admission",
     "invitations": "invitation",
     "decisions": "poll",
+    "polls": "poll",
     "initiatives": "initiative",
     "requests": "request",
     "commitments": "commitment",
@@ -79,6 +80,8 @@ PK_AFTER = {
     "entries": "ledger_entry",
 }
 WORDS = {"answer": "accept", "fmt": "pdf", "number": 1}
+# Words an address takes one of: each is called.
+CHOICES = {("integrations_export", "kind"): ["members", "measurements", "ledger"]}
 # Network objects reached without the network's slug in the address.
 TOP_LEVEL_PAGES = {"request_action", "commitment_action"}
 
@@ -124,6 +127,8 @@ def _page_kwargs(name: str, route: str, scene) -> list[dict]:
             kwargs[key] = scene["offer"].pk
         elif key == "org_slug":
             kwargs[key] = scene["world"].acme.slug
+        elif (name, key) in CHOICES:
+            choices = [{key: value} for value in CHOICES[name, key]]
         elif key == "action" and name == "initiative_action":
             alternatives = re.search(r"\(\?P<action>([^)]*)\)", route).group(1)
             choices = [{"action": a.replace("\\", "")} for a in alternatives.split("|")]

@@ -18,6 +18,7 @@ from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
 from consortia.initiatives.api import router as initiatives_router
 from consortia.insights.api import router as insights_router
+from consortia.integrations.api import router as integrations_router
 from consortia.ledger.api import router as ledger_router
 from consortia.metrics.api import router as metrics_router
 from consortia.networks.api import invitations_router, networks_router, organizations_router
@@ -98,3 +99,4 @@ api.add_router("/", metrics_router)
 api.add_router("/", ledger_router)
 api.add_router("/", insights_router)
 api.add_router("/", reviews_router)
+api.add_router("/", integrations_router)

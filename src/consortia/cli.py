@@ -330,8 +330,21 @@ def _check_port_free(host: str, port: int) -> None:
         probe.close()
 
 
+def _prometheus_multiprocess_dir() -> None:
+    """Several gunicorn workers: prometheus_client's multiprocess mode needs one empty folder,
+    named before prometheus_client is imported (integrations.ops explains)."""
+    import shutil
+    import tempfile
+
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="consortia-prom-")
+    shutil.rmtree(path, ignore_errors=True)
+    Path(path).mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+
+
 def serve(*, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS) -> int:
     """Run gunicorn in this process until it is stopped (SIGTERM/SIGINT)."""
+    _prometheus_multiprocess_dir()
     setup_django()
     from django.core.wsgi import get_wsgi_application
     from django.db import connections
@@ -374,6 +387,7 @@ def serve(*, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS)
         # site and `consortia bench`) would fight over it, and nothing here uses it.
         "control_socket_disable": True,
         "when_ready": when_ready,
+        "child_exit": _child_exit,
     }
 
     class ConsortiaServer(BaseApplication):
@@ -386,6 +400,12 @@ def serve(*, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS)
 
     ConsortiaServer(prog=PROG).run()
     return 0
+
+
+def _child_exit(server, worker) -> None:
+    from consortia.integrations.ops import mark_process_dead
+
+    mark_process_dead(worker.pid)
 
 
 def cmd_serve(args) -> int:
@@ -401,7 +421,7 @@ def cmd_demo(args) -> int:
     setup_django()
     from django.core.exceptions import ValidationError
 
-    from consortia.networks import demo
+    from consortia import demo
 
     _migrate()
     try:
@@ -491,17 +511,9 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    """The benchmark lives in the source checkout (bench/), beside src/."""
-    try:
-        from bench import run as bench_run
-    except ImportError:
-        checkout = Path(__file__).resolve().parents[2]
-        if not (checkout / "bench" / "run.py").is_file():
-            raise CliError(
-                "the benchmark runs from a source checkout (bench/run.py was not found)", 2
-            ) from None
-        sys.path.insert(0, str(checkout))
-        from bench import run as bench_run
+    """The benchmark is part of the package: consortia.bench (sections in bench/run.py)."""
+    from consortia.bench import run as bench_run
+
     return bench_run.main(argv)
 
 

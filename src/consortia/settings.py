@@ -106,9 +106,11 @@ INSTALLED_APPS = [
     "consortia.ledger",
     "consortia.insights",
     "consortia.reviews",
+    "consortia.integrations",
 ]
 
 MIDDLEWARE = [
+    "consortia.integrations.ops.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "consortia.integrations.replica.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "consortia.urls"
@@ -268,9 +271,74 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=1)
 # check, never from a public URL).
 SHARING_MAX_UPLOAD_BYTES = env_int("SHARING_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 
+# Integrations and operations (issue 13) ------------------------------------------------------
+import ipaddress  # noqa: E402
+
+
+def env_networks(name: str, default: list[str]) -> list:
+    """A comma-separated list of IP networks (CIDR) or addresses."""
+    networks = []
+    for value in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be IP networks like 10.0.0.0/8 or 127.0.0.1, not {value!r}"
+            ) from None
+    return networks
+
+
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Internal ranges that may receive webhooks (on-premises receivers); metadata addresses never.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = [
+    str(n) for n in env_networks("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", [])
+]
+WEBHOOK_ROTATION_OVERLAP_HOURS = env_int("WEBHOOK_ROTATION_OVERLAP_HOURS", 24, minimum=1)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300, minimum=10)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 20 characters")
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+
+# A read replica for read-only pages (integrations.replica): the router sends their reads to
+# it; every write, and every read in a request after the visitor wrote something in the last
+# DATABASE_REPLICA_PIN_SECONDS, goes to the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10, minimum=0)
+DATABASE_REPLICA_VIEWS = env_list(
+    "DATABASE_REPLICA_VIEWS",
+    [
+        "network_members",
+        "network_activity",
+        "sharing_feed",
+        "sharing_search",
+        "metrics_dashboard",
+        "ledger_network",
+        "network_health",
+        "integrations_export",
+    ],
+)
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from None
+    # Tests run against one database: the replica mirrors the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["consortia.integrations.replica.ReplicaRouter"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "consortia.integrations.logformat.JsonLogFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING").upper()},
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("consortia.ledger.urls")),
     path("", include("consortia.insights.urls")),
     path("", include("consortia.reviews.urls")),
+    path("", include("consortia.integrations.urls")),
 ]
 
 handler404 = "consortia.core.views.not_found"

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from consortia.networks import services
+from consortia.core import services
 from consortia.networks.models import Person
 
 API = "/api/v1"

@@ -1,7 +1,7 @@
 """GET /me and the personal access tokens: /tokens."""
 
+from consortia.core import services
 from consortia.core.models import ApiToken, hash_token
-from consortia.networks import services
 from tests.api.conftest import ApiClient, field_errors, token_for
 from tests.conftest import make_person
 

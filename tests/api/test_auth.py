@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from consortia.api import api
+from consortia.core import services
 from consortia.core.models import ApiToken, hash_token
-from consortia.networks import services
 from tests.api.conftest import API, ApiClient, token_for
 
 PLACEHOLDERS = {"slug": "northwind", "membership_id": "1", "invitation_id": "1", "token_id": "1"}

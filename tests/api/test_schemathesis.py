@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from consortia.core import services as core_services
 from consortia.core.schemas import MAX_ID
 from consortia.networks import services
 from consortia.networks.models import Invitation, NetworkMembership, OrgMembership
@@ -120,6 +121,17 @@ def real_ids(world):
     services.network_invite_organization(
         actor=world.leader, network=world.network, email="boss@epsilon.test"
     )
+    # A webhook endpoint with a queued test message (integrations): never sent, no worker runs.
+    from consortia.integrations import services as integrations
+
+    endpoint, _secret = integrations.endpoint_create(
+        actor=world.leader,
+        network=world.network,
+        url="https://hooks.example.org/in",
+        event_types=["poll.*"],
+    )
+    message = integrations.endpoint_send_test(actor=world.leader, endpoint=endpoint)
+    REAL.update(endpoint_id=[endpoint.pk], message_id=[message.pk])
     REAL.update(
         network_slug=["northwind", "southwind"],
         organization_slug=["acme-labs", "beta-works", "delta-corp"],
@@ -136,8 +148,8 @@ def real_ids(world):
 def leader_token(world, real_ids):
     # Create a few tokens first, so revoking a low id does not lock the test out at once.
     for n in range(3):
-        services.api_token_create(actor=world.leader, name=f"spare {n}")
-    _token, raw = services.api_token_create(actor=world.leader, name="schemathesis")
+        core_services.api_token_create(actor=world.leader, name=f"spare {n}")
+    _token, raw = core_services.api_token_create(actor=world.leader, name="schemathesis")
     REAL["token_id"] = list(world.leader.api_tokens.values_list("pk", flat=True))
     return raw
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from consortia.networks import services as network_services
+from consortia.core import services as core_services
 from consortia.sharing.models import DocumentVersion, Item
 from tests.conftest import PASSWORD, admit, make_org_leader
 
@@ -92,7 +92,7 @@ def test_a_competitor_never_reaches_the_confidential_document(world, new_page, s
     # Carla, the competitor, reaches it nowhere.
     carla_page = new_page()
     sign_in(carla_page, carla.email)
-    _, carla_token = network_services.api_token_create(actor=carla, name="probe")
+    _, carla_token = core_services.api_token_create(actor=carla, name="probe")
     for url in (f"/n/{slug}/documents/", f"/n/{slug}/feed/", "/notifications/"):
         text = main_text(carla_page, url)
         assert "Alloy recipe" not in text and SECRET not in text, url
@@ -128,5 +128,5 @@ def test_a_competitor_never_reaches_the_confidential_document(world, new_page, s
         assert "Alloy recipe" not in main_text(bo, url), url
     assert "Alloy recipe" not in main_text(bo, f"/n/{slug}/search/?q={WORD}")
     shoot(bo, "access-ended")
-    _, bo_token = network_services.api_token_create(actor=world.other_leader, name="after")
+    _, bo_token = core_services.api_token_create(actor=world.other_leader, name="after")
     assert status(bo, api_detail, bo_token) == 404

@@ -124,6 +124,7 @@ def test_a_tour_of_the_pages_raises_no_violation(new_page, shoot, scene):
         reverse("tokens"),
         reverse("notifications"),
         reverse("calendar_settings"),
+        reverse("integrations_home"),
         "/no-such-page/",
     ]
     problems = {}

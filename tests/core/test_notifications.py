@@ -65,7 +65,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, db):
 
 
 def test_it_lists_and_marks_notifications_through_the_api(world, client):
-    from consortia.networks import services
+    from consortia.core import services
 
     _, raw = services.api_token_create(actor=world.member, name="inbox")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

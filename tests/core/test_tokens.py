@@ -3,8 +3,8 @@
 from django.test import Client
 from django.urls import reverse
 
+from consortia.core import services
 from consortia.core.models import ApiToken, hash_token
-from consortia.networks import services
 from tests.conftest import login
 
 URL = "/settings/tokens/"

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consortia.core.models import Notification
-from consortia.core.selectors import events_visible_to
 from consortia.decisions import services
 from consortia.decisions.models import Ballot, BallotRecord, Poll
 from consortia.networks import permissions, selectors
 from consortia.networks import services as network_services
 from consortia.networks.models import NetworkMembership, OrgMembership
+from consortia.networks.selectors import events_visible_to
 from tests.api.conftest import api_as, field_errors
 from tests.conftest import fresh, login
 from tests.decisions.conftest import after_close, open_poll

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import metrics_bench, synthetic
+from consortia.bench import metrics_bench, synthetic
 from consortia.metrics.models import Measurement, MeasurementRollup
 
 pytestmark = pytest.mark.django_db

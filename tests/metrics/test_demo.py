@@ -2,6 +2,7 @@
 
 import pytest
 
+from consortia import demo as consortia_demo
 from consortia.ledger import demo as ledger_demo
 from consortia.ledger import selectors as ledger_selectors
 from consortia.ledger.models import LedgerEntry
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_loads_once():
-    network_demo.load()  # calls metrics_demo.load and ledger_demo.load (or not yet: below)
+    consortia_demo.load()  # calls metrics_demo.load and ledger_demo.load (or not yet: below)
     network = Network.objects.get(slug=network_demo.NETWORK_SLUG)
     metrics = metrics_demo.load(network)
     ledger_demo.load(network)

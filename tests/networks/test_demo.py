@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Count, Q
 from django.test import override_settings
 
+from consortia import demo as consortia_demo
 from consortia.core.models import Event
 from consortia.networks import demo
 from consortia.networks.models import (
@@ -28,7 +29,7 @@ def network(django_db_setup, django_db_blocker):
     and removed afterwards so no other test module sees it."""
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as conftest's _fast_hashing
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast):
-        network = demo.load().network
+        network = consortia_demo.load().network
     yield network
     with django_db_blocker.unblock():
         demo.reset()
@@ -101,7 +102,7 @@ def test_every_person_can_sign_in_with_the_demo_password(network):
 
 def test_loading_it_again_changes_nothing(network):
     before = (Person.objects.count(), Event.objects.count(), NetworkMembership.objects.count())
-    result = demo.load()
+    result = consortia_demo.load()
     assert not result.created
     assert result.network == network
     assert (
@@ -128,7 +129,7 @@ def test_it_refuses_a_foreign_network_at_the_demo_address(network, world):
         actor=world.outsider, name="Another", slug=demo.NETWORK_SLUG, charter_text="Ours."
     )
     with pytest.raises(demo.DemoError):
-        demo.load()
+        consortia_demo.load()
 
 
 def test_the_sign_in_text_names_the_lead_login_and_the_password():

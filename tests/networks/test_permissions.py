@@ -5,9 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from consortia.core.selectors import events_visible_to
 from consortia.networks import permissions, services
 from consortia.networks.models import Network
+from consortia.networks.selectors import events_visible_to
 
 pytestmark = pytest.mark.django_db
 

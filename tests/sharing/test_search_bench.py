@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from bench import run, sharing_bench, synthetic
+from consortia.bench import run, sharing_bench, synthetic
 from consortia.networks.models import Person
 from consortia.sharing import search
 from consortia.sharing.audience import visible_items
@@ -17,7 +17,7 @@ def test_generated_items_are_valid_indexed_and_their_pages_answer(monkeypatch):
     monkeypatch.setenv("SHARING_BENCH_ITEMS", "300")
     monkeypatch.setattr(sharing_bench, "SMALL_ITEMS", 60)
     synthetic.generate(SMALL, say=lambda message: None)
-    credentials = run._credentials()
+    credentials = run.sign_in()
     viewer = Person.objects.select_related("org_membership").get(pk=credentials.person.pk)
     big, small = sharing_bench.prepare(viewer, lambda message: None)
     assert (big, small) == (300, 60)

@@ -21,7 +21,6 @@ from consortia.core.schemas import (
     TokenOut,
 )
 from consortia.core.selectors import notifications_for
-from consortia.networks import services
 
 router = Router(tags=["account"])
 
@@ -57,7 +56,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenCreateIn):
     """Create a personal access token that acts as you. The response carries the token once;
     only its SHA-256 digest is stored, so it cannot be shown again."""
-    token, raw = services.api_token_create(actor=request.auth, name=payload.name)
+    token, raw = core_services.api_token_create(actor=request.auth, name=payload.name)
     token.token = raw  # shown in this response only
     return Status(201, token)
 
@@ -70,7 +69,7 @@ def revoke_token(request, token_id: int = Path(..., ge=1, le=MAX_ID)):
     token = ApiToken.objects.filter(pk=token_id, person=request.auth).first()
     if token is None:
         raise Http404("No such token")
-    return services.api_token_revoke(actor=request.auth, token=token)
+    return core_services.api_token_revoke(actor=request.auth, token=token)
 
 
 @router.get(

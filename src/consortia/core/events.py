@@ -4,6 +4,16 @@ from django.db import models
 
 from consortia.core.models import Audience, Event
 
+# Apps that act on every event (webhooks queue deliveries) register a function(event) here in
+# their AppConfig.ready. It runs inside the caller's transaction, right after the event is
+# written, so what it records commits or rolls back with the event itself (an outbox).
+EVENT_LISTENERS: list = []
+
+
+def register_listener(listener) -> None:
+    if listener not in EVENT_LISTENERS:
+        EVENT_LISTENERS.append(listener)
+
 
 def emit(
     *,
@@ -20,11 +30,12 @@ def emit(
     """Record that `actor` (acting for `organization`) did `verb` to `obj`.
 
     `audience` says who may ever see the event: the active members of `network`, or only the
-    people of `audience_organization`. Readers filter on it in SQL (core.selectors).
+    people of `audience_organization`. Readers filter on it in SQL
+    (networks.selectors.events_visible_to).
     """
     if audience == Audience.ORGANIZATION and audience_organization is None:
         audience_organization = organization
-    return Event.objects.create(
+    event = Event.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         organization=organization,
         network=network,
@@ -37,3 +48,6 @@ def emit(
         object_repr=str(obj)[:300] if obj is not None else "",
         data=data or {},
     )
+    for listener in EVENT_LISTENERS:
+        listener(event)
+    return event

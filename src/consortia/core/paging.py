@@ -1,13 +1,20 @@
-"""Pagination for long, growing lists (feeds): no COUNT over the whole list.
+"""Pagination of pages' lists: numbered pages, and feeds that never count.
 
-Counting every visible event to print "page 3 of 2,000" costs more than showing the page;
-a feed only needs "newer" and "older". Fetching one row more than a page tells whether an older
-page exists.
+`numbered_page(request, rows)` is Django's Paginator on `?page=` ("page 3 of 12"), for lists a
+person pages through. Counting every visible event to print "page 3 of 2,000" costs more than
+showing the page; a feed only needs "newer" and "older": `feed_page` fetches one row more than a
+page to tell whether an older page exists.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+
+
+def numbered_page(request, rows, per_page: int | None = None) -> Page:
+    """The page of `rows` named by `?page=` (the last one when out of range)."""
+    return Paginator(rows, per_page or settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @dataclass

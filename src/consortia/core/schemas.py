@@ -1,6 +1,6 @@
 """Schemas shared by every API router: errors, bounded text, the caller and their tokens."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -21,6 +21,26 @@ def _clean_text(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("Text must be valid Unicode (no unpaired surrogates).") from None
+    return value
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def aware_datetime(value: datetime | None) -> datetime | None:
+    """A time from the API in UTC (a naive one is taken as UTC), refused outside the years 2000
+    to 2200: every app's schemas validate their times with it."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("Give a time between the years 2000 and 2200.") from None
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("Give a time between the years 2000 and 2200.")
     return value
 
 

@@ -1,10 +1,56 @@
-"""Writes about a person's own notifications and preferences."""
+"""Writes about a person's own account: API tokens, notifications and preferences."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from consortia.core.models import Notification, NotificationPreference
+from consortia.core.events import emit
+from consortia.core.models import (
+    ApiToken,
+    Audience,
+    Notification,
+    NotificationPreference,
+    hash_token,
+)
+
+# API tokens -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
+    """A personal access token acting as `actor`; returns it with the raw token, which is shown
+    once (only its SHA-256 digest is stored)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "A name for the token is required."})
+    if len(name) > 100:
+        raise ValidationError({"name": "Keep the name under 100 characters."})
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
+    organization = getattr(actor, "organization", None)
+    if organization:
+        emit(
+            actor=actor,
+            organization=organization,
+            verb="api_token.created",
+            obj=token,
+            audience=Audience.ORGANIZATION,
+            summary=f"{actor} created an API token “{name}”",
+        )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    if token.person_id != actor.pk:
+        raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+# Notifications ----------------------------------------------------------------------------
 
 
 @transaction.atomic

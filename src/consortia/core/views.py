@@ -3,17 +3,18 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from consortia.core import flows
 from consortia.core import services as core_services
 from consortia.core.forms import ServiceForm
 from consortia.core.models import ApiToken, NotificationPreference
+from consortia.core.paging import numbered_page
 from consortia.core.selectors import notifications_for
-from consortia.networks import services
 
 
 def not_found(request, exception=None):
@@ -52,21 +53,15 @@ class TokenForm(ServiceForm):
 @login_required
 def tokens(request):
     """List the person's tokens; on POST create one and show it, in this response only."""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(flows.posted(request))
     created = raw = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created, raw = services.api_token_create(
-                    actor=request.user, name=form.cleaned_data["name"]
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-        if created is None:
-            status = 422
-        else:
-            form = TokenForm()
+    accepted, result = flows.run(
+        form, lambda data: core_services.api_token_create(actor=request.user, name=data["name"])
+    )
+    status = flows.form_status(form)
+    if accepted:
+        created, raw = result
+        form = TokenForm()
     context = {
         "form": form,
         "created": created,
@@ -85,7 +80,7 @@ def tokens(request):
 @require_POST
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, person=request.user)
-    services.api_token_revoke(actor=request.user, token=token)
+    core_services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
     return redirect("tokens")
 
@@ -108,12 +103,7 @@ def notifications(request):
         count = core_services.notifications_mark_read(actor=request.user)
         messages.success(request, f"{count} notification(s) marked as read.")
         return redirect("notifications")
-    from django.conf import settings
-    from django.core.paginator import Paginator
-
-    page = Paginator(notifications_for(person=request.user), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = numbered_page(request, notifications_for(person=request.user))
     return render(request, "core/notifications.html", {"page_obj": page})
 
 
@@ -121,17 +111,20 @@ def notifications(request):
 def notification_settings(request):
     current = NotificationPreference.objects.filter(person=request.user).first()
     initial = {"email": current.email if current else NotificationPreference.Email.IMMEDIATE}
-    form = NotificationPreferenceForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                core_services.notification_preference_set(
-                    actor=request.user, email=form.cleaned_data["email"]
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "Your notification settings are saved.")
-                return redirect("notification_settings")
-        return render(request, "core/notification_settings.html", {"form": form}, status=422)
-    return render(request, "core/notification_settings.html", {"form": form})
+    form = NotificationPreferenceForm(flows.posted(request), initial=initial)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: core_services.notification_preference_set(
+            actor=request.user, email=data["email"]
+        ),
+        success="Your notification settings are saved.",
+        redirect_to=reverse("notification_settings"),
+    ):
+        return response
+    return render(
+        request,
+        "core/notification_settings.html",
+        {"form": form},
+        status=flows.form_status(form),
+    )

@@ -1,13 +1,13 @@
 """Request and response shapes of the decisions API (C2)."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from consortia.core.schemas import InputSchema, Text
+from consortia.core.schemas import InputSchema, Text, aware_datetime
 
 # One enum for one idea: the same name twice in the OpenAPI document would clash.
 from consortia.networks.schemas import AdmissionRule
@@ -32,24 +32,6 @@ class PollAction(StrEnum):
     remove = "remove"
     amend_charter = "amend_charter"
     admission_rule = "admission_rule"
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    try:
-        value = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("Give a time between the years 2000 and 2200.") from None
-    if not EARLIEST <= value < LATEST:
-        raise ValueError("Give a time between the years 2000 and 2200.")
-    return value
 
 
 class PollCreateIn(InputSchema):
@@ -102,7 +84,7 @@ class PollCreateIn(InputSchema):
     @field_validator("opens_at", "closes_at")
     @classmethod
     def _in_range(cls, value: datetime | None) -> datetime | None:
-        return _aware(value)
+        return aware_datetime(value)
 
 
 class BallotIn(InputSchema):

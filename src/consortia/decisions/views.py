@@ -7,24 +7,21 @@ and the page comes back with the receipt in a message.
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
+from consortia.core.paging import numbered_page
 from consortia.decisions import forms, permissions, selectors, services
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership
 from consortia.networks.pages import network_page_context
-
-GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _poll_context(request, network, poll, **extra) -> dict:
@@ -48,14 +45,14 @@ def poll_list(request, slug):
     context = network_page_context(request, network, "decisions")
     context.update(
         current=current,
-        closed=Paginator(closed, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        closed=numbered_page(request, closed),
         can_create=permissions.can_create(person, network),
     )
     return render(request, "decisions/poll_list.html", context)
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def poll_create(request, slug):
     person = request.user
     network = network_permissions.get_network_for(person, slug, need="act")
@@ -74,7 +71,7 @@ def poll_create(request, slug):
         initial = {"action": action} if action in dict(forms.ACTIONS) else {}
         if action == "admission_rule":
             initial["title"] = "Change how we admit organizations?"
-    form = forms.PollCreateForm(request.POST or None, members=members, initial=initial)
+    form = forms.PollCreateForm(flows.posted(request), members=members, initial=initial)
     if response := flows.submit(
         request,
         form,
@@ -133,10 +130,8 @@ def ballot_cast(request, slug, pk):
 @login_required
 def poll_export(request, slug, pk):
     network, poll = permissions.get_poll_for(request.user, slug, pk)
-    try:
-        data = services.poll_export(poll)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    exported, data = flows.act(request, lambda: services.poll_export(poll))
+    if not exported:
         return redirect("poll_detail", slug=network.slug, pk=poll.pk)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
@@ -151,13 +146,13 @@ def poll_outcome(request, slug, pk):
     person = request.user
     network, poll = permissions.get_poll_for(person, slug, pk)
     form = forms.OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.poll_record_outcome(actor=person, poll=poll, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "The outcome is recorded.")
-            return htmx.redirect(request, reverse("poll_detail", args=[network.slug, poll.pk]))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.poll_record_outcome(actor=person, poll=poll, **data),
+        success="The outcome is recorded.",
+        redirect_to=reverse("poll_detail", args=[network.slug, poll.pk]),
+    ):
+        return response
     context = _poll_context(request, network, poll, outcome_form=form)
-    return render(request, "decisions/poll_detail.html", context, status=htmx.UNPROCESSABLE)
+    return render(request, "decisions/poll_detail.html", context, status=flows.form_status(form))

@@ -7,8 +7,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from consortia.core.schemas import MAX_ID, InputSchema, OrganizationRef, Text
-from consortia.decisions.schemas import _aware
+from consortia.core.schemas import MAX_ID, InputSchema, OrganizationRef, Text, aware_datetime
 from consortia.networks.schemas import PersonRef
 
 LONG_TEXT = 10_000
@@ -216,7 +215,7 @@ class _ClosesAt(InputSchema):
     @field_validator("closes_at")
     @classmethod
     def _closes_at_aware(cls, value):
-        return _aware(value)
+        return aware_datetime(value)
 
 
 class ElectionIn(_ClosesAt):

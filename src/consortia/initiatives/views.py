@@ -6,7 +6,6 @@ comes back as an error message and nothing changes; PermissionDenied shows the 4
 its sentence.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,9 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
 from consortia.networks.models import NetworkMembership, Organization, Person
 from consortia.networks.pages import network_page_context
@@ -24,18 +23,9 @@ from consortia.networks.pages import network_page_context
 from . import forms, permissions, selectors, services
 from .models import Commitment, Initiative, JointPlan, Nomination, Participation, Request
 
-GET_POST = require_http_methods(["GET", "POST"])
 LIST_LIMIT = 50
 PARTICIPANT_LIMIT = 50
 POLL_LIMIT = 10
-
-
-def _status(form) -> int:
-    return htmx.UNPROCESSABLE if form is not None and form.errors else 200
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def _detail_url(initiative) -> str:
@@ -69,25 +59,22 @@ def initiative_list(request, slug):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def initiative_propose(request, slug):
     network = permissions.get_network_for(request.user, slug)
-    if request.method == "POST":
-        form = forms.InitiativeForm(request.POST)
-        if form.is_valid():
-            try:
-                initiative = services.initiative_propose(
-                    actor=request.user, network=network, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"“{initiative}” is proposed; partners can now join.")
-                return htmx.redirect(request, _detail_url(initiative))
-    else:
-        form = forms.InitiativeForm()
+    form = forms.InitiativeForm(flows.posted(request))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.initiative_propose(actor=request.user, network=network, **data),
+        success=lambda initiative: f"“{initiative}” is proposed; partners can now join.",
+        redirect_to=_detail_url,
+    ):
+        return response
     context = network_page_context(request, network, "initiatives", form=form)
-    return render(request, "initiatives/initiative_form.html", context, status=_status(form))
+    return render(
+        request, "initiatives/initiative_form.html", context, status=flows.form_status(form)
+    )
 
 
 def _days_left(term, now) -> int:
@@ -323,12 +310,7 @@ def initiative_action(request, slug, pk, action):
     initiative = _load(request, slug, pk)
     if action not in ACTIONS:
         raise Http404("No such action")
-    try:
-        ACTIONS[action](request, initiative)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, MESSAGES[action])
+    flows.act(request, lambda: ACTIONS[action](request, initiative), success=MESSAGES[action])
     if htmx.is_htmx(request) and action in PARTICIPANT_ACTIONS:
         initiative = permissions.get_initiative_for(request.user, pk, slug=slug)
         return htmx.fragment(
@@ -357,28 +339,28 @@ def _raci_from_post(post, participants) -> dict:
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def plan_edit(request, slug, pk):
     initiative = _load(request, slug, pk)
     participants = [
         p for p in selectors.participations(initiative) if p.status == Participation.Status.ACTIVE
     ]
     latest = JointPlan.objects.filter(initiative=initiative).order_by("-version").first()
+    permissions.require_steer(request.user, initiative, what="edit the joint plan")
     if request.method == "POST":
         form = forms.PlanForm(request.POST)
         raci = _raci_from_post(request.POST, participants)
-        if form.is_valid():
-            try:
-                plan = services.plan_revise(
-                    actor=request.user, initiative=initiative, raci=raci, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"Version {plan.version} of the joint plan is published.")
-                return htmx.redirect(request, _detail_url(initiative))
+        if response := flows.submit(
+            request,
+            form,
+            lambda data: services.plan_revise(
+                actor=request.user, initiative=initiative, raci=raci, **data
+            ),
+            success=lambda plan: f"Version {plan.version} of the joint plan is published.",
+            redirect_to=_detail_url(initiative),
+        ):
+            return response
     else:
-        permissions.require_steer(request.user, initiative, what="edit the joint plan")
         form = forms.PlanForm(
             initial={"goals": latest.goals, "rules": latest.rules, "boundaries": latest.boundaries}
             if latest
@@ -406,7 +388,7 @@ def plan_edit(request, slug, pk):
         latest=latest,
         roles=["", "R", "A", "C", "I"],
     )
-    return render(request, "initiatives/plan_form.html", context, status=_status(form))
+    return render(request, "initiatives/plan_form.html", context, status=flows.form_status(form))
 
 
 def _request_form(request, initiative, data=None):
@@ -429,25 +411,23 @@ def _request_form(request, initiative, data=None):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def request_new(request, slug, pk):
     initiative = _load(request, slug, pk)
     permissions.require_participant(request.user, initiative)
     form = _request_form(request, initiative, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_send(actor=request.user, initiative=initiative, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(
-                request, "The request is sent. It becomes a commitment only if accepted."
-            )
-            return htmx.redirect(request, _detail_url(initiative) + "#requests")
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.request_send(actor=request.user, initiative=initiative, **data),
+        success="The request is sent. It becomes a commitment only if accepted.",
+        redirect_to=_detail_url(initiative) + "#requests",
+    ):
+        return response
     context = network_page_context(
         request, initiative.network, "initiatives", initiative=initiative, form=form
     )
-    return render(request, "initiatives/request_form.html", context, status=_status(form))
+    return render(request, "initiatives/request_form.html", context, status=flows.form_status(form))
 
 
 def _visible_request(request, pk) -> Request:
@@ -494,12 +474,9 @@ def request_action(request, pk, action):
     found = _visible_request(request, pk)
     if action not in REQUEST_ACTIONS:
         raise Http404("No such action")
-    try:
-        REQUEST_ACTIONS[action](request, found)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, REQUEST_MESSAGES[action])
+    flows.act(
+        request, lambda: REQUEST_ACTIONS[action](request, found), success=REQUEST_MESSAGES[action]
+    )
     return htmx.redirect(request, safe_next_url(request, reverse("my_requests")))
 
 
@@ -533,12 +510,11 @@ def commitment_action(request, pk, action):
     ).first()
     if found is None or action not in COMMITMENT_ACTIONS:
         raise Http404("No such commitment")
-    try:
-        COMMITMENT_ACTIONS[action](request, found)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, COMMITMENT_MESSAGES[action])
+    flows.act(
+        request,
+        lambda: COMMITMENT_ACTIONS[action](request, found),
+        success=COMMITMENT_MESSAGES[action],
+    )
     return htmx.redirect(request, safe_next_url(request, reverse("my_commitments")))
 
 

@@ -2,11 +2,11 @@
 selector, render."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from consortia.core.paging import numbered_page
 from consortia.networks.pages import network_page_context
 
 from . import permissions, selectors
@@ -42,7 +42,7 @@ def network_trust(request, slug):
     rows = selectors.health_orgs(network)  # stored highest trust first, with their bands
     if order == "name":
         rows = sorted(rows, key=lambda o: o["name"].lower())
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = numbered_page(request, rows, PER_PAGE)
     context = network_page_context(
         request,
         network,
@@ -61,9 +61,7 @@ def organization_trust(request, slug, org_slug):
     organization = permissions.get_member_organization(network, org_slug)
     today = timezone.localdate()
     summary = selectors.trust_of(network, organization, today=today)
-    page = Paginator(selectors.evidence(network, organization), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = numbered_page(request, selectors.evidence(network, organization), PER_PAGE)
     context = network_page_context(
         request,
         network,

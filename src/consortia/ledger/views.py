@@ -8,26 +8,24 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.networks import permissions as network_permissions
 from consortia.networks.pages import network_page_context
 
 from . import forms, permissions, selectors, services
 
-GET_POST = require_http_methods(["GET", "POST"])
 ENTRY_LIMIT = 50
 BALANCE_ROWS = 25
 WINDOWS = {"12m": 365, "all": None}
 
 
-def _page(request, network, initiative=None):
+def _ledger_page(request, network, initiative=None):
     url = (
         reverse("ledger_initiative", args=[network.slug, initiative.pk])
         if initiative is not None
@@ -37,41 +35,22 @@ def _page(request, network, initiative=None):
     status = 200
     if request.method == "POST":
         if request.POST.get("form") == "settings":
-            settings_form = forms.SettingsForm(request.POST)
-            if settings_form.is_valid():
-                try:
-                    services.settings_update(
-                        actor=request.user,
-                        network=network,
-                        initiative=initiative,
-                        **settings_form.cleaned_data,
-                    )
-                except ValidationError as exc:
-                    settings_form.add_service_error(exc)
-                except PermissionDenied as exc:
-                    settings_form.add_error(None, str(exc))
-                else:
-                    messages.success(request, "The ledger's rules are saved.")
-                    return htmx.redirect(request, url)
-            status = htmx.UNPROCESSABLE
+            form = settings_form = forms.SettingsForm(request.POST)
+            service, success = services.settings_update, "The ledger's rules are saved."
         else:
-            entry_form = forms.EntryForm(request.POST)
-            if entry_form.is_valid():
-                try:
-                    services.entry_create(
-                        actor=request.user,
-                        network=network,
-                        initiative=initiative,
-                        **entry_form.cleaned_data,
-                    )
-                except ValidationError as exc:
-                    entry_form.add_service_error(exc)
-                except PermissionDenied as exc:
-                    entry_form.add_error(None, str(exc))
-                else:
-                    messages.success(request, "The entry is in the ledger.")
-                    return htmx.redirect(request, url)
-            status = htmx.UNPROCESSABLE
+            form = entry_form = forms.EntryForm(request.POST)
+            service, success = services.entry_create, "The entry is in the ledger."
+        if response := flows.submit(
+            request,
+            form,
+            lambda data: service(
+                actor=request.user, network=network, initiative=initiative, **data
+            ),
+            success=success,
+            redirect_to=url,
+        ):
+            return response
+        status = htmx.UNPROCESSABLE
     window = request.GET.get("window", "12m")
     if window not in WINDOWS:
         window = "12m"
@@ -123,18 +102,18 @@ def _page(request, network, initiative=None):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def ledger_network(request, slug):
     network = permissions.get_network_for(request.user, slug)
-    return _page(request, network)
+    return _ledger_page(request, network)
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def ledger_initiative(request, slug, pk):
     permissions.get_network_for(request.user, slug)
     initiative = permissions.get_initiative_for(request.user, pk, slug=slug)
-    return _page(request, initiative.network, initiative)
+    return _ledger_page(request, initiative.network, initiative)
 
 
 @login_required

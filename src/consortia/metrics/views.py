@@ -6,14 +6,13 @@ rollups: its queries do not grow with the number of measurements or organization
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.initiatives.models import Initiative, Participation
 from consortia.networks import permissions as network_permissions
@@ -22,12 +21,7 @@ from consortia.networks.pages import network_page_context
 from . import charts, forms, permissions, selectors, services
 from .models import ImportJob, Metric
 
-GET_POST = require_http_methods(["GET", "POST"])
 DASHBOARD_PERIODS = 12
-
-
-def _status(form) -> int:
-    return htmx.UNPROCESSABLE if form is not None and form.errors else 200
 
 
 def _my_initiatives(person, network):
@@ -80,26 +74,21 @@ def dashboard(request, slug):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def metric_new(request, slug):
     network = permissions.get_network_for(request.user, slug)
     initiatives = _my_initiatives(request.user, network)
-    if request.method == "POST":
-        form = forms.MetricForm(request.POST, initiatives=initiatives)
-        if form.is_valid():
-            try:
-                metric = services.metric_create(
-                    actor=request.user, network=network, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"“{metric.name}” is in the catalog.")
-                return htmx.redirect(request, reverse("metric_detail", args=[slug, metric.pk]))
-    else:
-        form = forms.MetricForm(initiatives=initiatives)
+    form = forms.MetricForm(flows.posted(request), initiatives=initiatives)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.metric_create(actor=request.user, network=network, **data),
+        success=lambda metric: f"“{metric.name}” is in the catalog.",
+        redirect_to=lambda metric: reverse("metric_detail", args=[slug, metric.pk]),
+    ):
+        return response
     context = network_page_context(request, network, "metrics", form=form)
-    return render(request, "metrics/metric_form.html", context, status=_status(form))
+    return render(request, "metrics/metric_form.html", context, status=flows.form_status(form))
 
 
 @login_required
@@ -154,55 +143,54 @@ def metric_poll(request, slug, pk):
     network = permissions.get_network_for(request.user, slug)
     metric = permissions.get_metric_for(request.user, network, pk)
     retire = request.POST.get("retire") == "1"
-    try:
-        poll = services.metric_poll_open(actor=request.user, metric=metric, retire=retire)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    opened, poll = flows.act(
+        request,
+        lambda: services.metric_poll_open(actor=request.user, metric=metric, retire=retire),
+        success="The poll is open: team leaders and delegates vote.",
+    )
+    if not opened:
         return htmx.redirect(request, reverse("metric_detail", args=[slug, pk]))
-    messages.success(request, "The poll is open: team leaders and delegates vote.")
     return htmx.redirect(request, reverse("poll_detail", args=[slug, poll.pk]))
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def measurement_new(request, slug):
     network = permissions.get_network_for(request.user, slug)
     metrics = _recordable(request.user, network)
     initiatives = _my_initiatives(request.user, network)
-    if request.method == "POST":
-        form = forms.MeasurementForm(request.POST, metrics=metrics, initiatives=initiatives)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                measurement = services.measurement_record(
-                    actor=request.user,
-                    metric=data["metric"],
-                    period=data["period"],
-                    value=data["value"],
-                    initiative=data["initiative"],
-                    visibility=data["visibility"],
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Recorded {measurement.value.normalize():f} {measurement.metric.unit} "
-                    f"for {measurement.period_start:%b %Y}.",
-                )
-                return htmx.redirect(
-                    request, reverse("metric_detail", args=[slug, measurement.metric_id])
-                )
-    else:
-        form = forms.MeasurementForm(
-            metrics=metrics, initiatives=initiatives, initial={"metric": request.GET.get("metric")}
-        )
+    form = forms.MeasurementForm(
+        flows.posted(request),
+        metrics=metrics,
+        initiatives=initiatives,
+        initial={"metric": request.GET.get("metric")},
+    )
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.measurement_record(
+            actor=request.user,
+            metric=data["metric"],
+            period=data["period"],
+            value=data["value"],
+            initiative=data["initiative"],
+            visibility=data["visibility"],
+        ),
+        success=lambda measurement: (
+            f"Recorded {measurement.value.normalize():f} {measurement.metric.unit} "
+            f"for {measurement.period_start:%b %Y}."
+        ),
+        redirect_to=lambda measurement: reverse(
+            "metric_detail", args=[slug, measurement.metric_id]
+        ),
+    ):
+        return response
     context = network_page_context(request, network, "metrics", form=form)
-    return render(request, "metrics/measurement_form.html", context, status=_status(form))
+    return render(request, "metrics/measurement_form.html", context, status=flows.form_status(form))
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def measurement_import(request, slug):
     """Upload → validate the whole file → preview (or every error with line and column) →
     confirm → import in chunks with a progress bar."""
@@ -234,7 +222,7 @@ def measurement_import(request, slug):
         columns=("metric", "organization", "period", "value", "initiative", "visibility"),
         own_slug=getattr(request.user.organization, "slug", "your-organization"),
     )
-    return render(request, "metrics/import.html", context, status=_status(form))
+    return render(request, "metrics/import.html", context, status=flows.form_status(form))
 
 
 def _job_for(request, network, pk) -> ImportJob:
@@ -247,7 +235,7 @@ def _job_for(request, network, pk) -> ImportJob:
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def import_job(request, slug, pk):
     """GET: the job's progress. POST: import the next chunk (HTMX polls this until done)."""
     network = permissions.get_network_for(request.user, slug)
@@ -288,7 +276,7 @@ def measurement_delete(request, slug, pk):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def goals(request, slug, pk):
     initiative_permissions.get_network_for(request.user, slug)
     initiative = initiative_permissions.get_initiative_for(request.user, pk, slug=slug)
@@ -302,16 +290,14 @@ def goals(request, slug, pk):
     form = None
     if request.method == "POST":
         form = forms.GoalForm(request.POST, metrics=metrics)
-        if form.is_valid():
-            try:
-                services.goal_set(actor=request.user, initiative=initiative, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "The goal is in the joint plan.")
-                return htmx.redirect(request, reverse("initiative_goals", args=[slug, pk]))
+        if response := flows.submit(
+            request,
+            form,
+            lambda data: services.goal_set(actor=request.user, initiative=initiative, **data),
+            success="The goal is in the joint plan.",
+            redirect_to=reverse("initiative_goals", args=[slug, pk]),
+        ):
+            return response
     elif is_leader:
         form = forms.GoalForm(metrics=metrics)
     progress = selectors.goal_progress(initiative=initiative)
@@ -334,7 +320,7 @@ def goals(request, slug, pk):
         is_leader=is_leader,
         leader=initiative_permissions.current_term(initiative),
     )
-    return render(request, "metrics/goals.html", context, status=_status(form))
+    return render(request, "metrics/goals.html", context, status=flows.form_status(form))
 
 
 @login_required

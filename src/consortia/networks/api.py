@@ -12,7 +12,6 @@ from ninja.responses import Status
 
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import BODY_ERRORS, ERRORS, MAX_ID, SLUG_PATTERN
-from consortia.core.selectors import events_visible_to
 from consortia.networks import permissions, selectors, services
 from consortia.networks.models import Invitation, OrgMembership
 from consortia.networks.schemas import (
@@ -233,7 +232,7 @@ def list_network_activity(request, slug: str = NetworkSlug):
     """What happened in the network, newest first, limited to what your organization may see
     (active members only)."""
     network = permissions.get_network_for(request.auth, slug, need="member")
-    return events_visible_to(person=request.auth, network=network)
+    return selectors.events_visible_to(person=request.auth, network=network)
 
 
 @networks_router.get(

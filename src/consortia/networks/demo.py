@@ -364,7 +364,8 @@ def existing() -> Network | None:
 
 @transaction.atomic
 def load() -> LoadResult:
-    """Load the demo network unless it is already there (then change nothing)."""
+    """Load the demo network unless it is already there (then change nothing). The other apps'
+    demo data goes on top of it from `consortia.demo.load`, which calls this first."""
     network = existing()
     if network is not None:
         return LoadResult(network=network, created=False)
@@ -442,21 +443,17 @@ def load() -> LoadResult:
         email=INVITEE_EMAIL,
         message=INVITATION_MESSAGE,
     )
-    from consortia.decisions import demo as decisions_demo
-    from consortia.ledger import demo as ledger_demo
-    from consortia.metrics import demo as metrics_demo
-    from consortia.reviews import demo as reviews_demo
-    from consortia.sharing import demo as sharing_demo
-
-    voters = [_fresh(leaders[org.name]) for org in ORGANIZATIONS if org.accepts_charter]
-    decisions_demo.load(network, voters)
-    # Each later capability builds on what is there: shared items, then metrics and goals, the
-    # ledger, and a held joint review of an initiative that uses them.
-    sharing_demo.load(network, voters)
-    metrics_demo.load(network)
-    ledger_demo.load(network)
-    reviews_demo.load(network)
     return LoadResult(network=network, created=True, people=people, organizations=len(all_orgs()))
+
+
+def voters() -> list[Person]:
+    """The team leaders of the demo's member organizations that accepted the charter: those
+    who may act in the network (open polls, share, vote), as a new request sees them."""
+    return [
+        _fresh(Person.objects.get(email=org.email(org.leader)))
+        for org in ORGANIZATIONS
+        if org.accepts_charter
+    ]
 
 
 @transaction.atomic

@@ -43,6 +43,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
+    # Loaded with the person on every request (core.backends.PersonBackend): the organization
+    # they act for.
+    SESSION_SELECT_RELATED = ("org_membership__organization",)
 
     class Meta:
         ordering = ["name", "id"]

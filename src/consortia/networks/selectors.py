@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from consortia.core.models import Audience, Event
 from consortia.networks import permissions
 from consortia.networks.models import (
     AdmissionVote,
@@ -17,6 +18,30 @@ from consortia.networks.models import (
 )
 
 Status = NetworkMembership.Status
+
+
+def event_visible_to_organization_q(org_id: int) -> Q:
+    """THE event audience rule, for an organization: network-wide events of networks where it is
+    an active member now, and its own private events (used by the activity page, the API and
+    webhook deliveries alike)."""
+    return Q(audience=Audience.NETWORK, network_id__in=permissions.active_network_ids(org_id)) | Q(
+        audience=Audience.ORGANIZATION, audience_organization_id=org_id
+    )
+
+
+def events_visible_to(*, person, network=None) -> QuerySet[Event]:
+    """Events `person` may see: network-wide events of networks where their organization is an
+    active member, and their own organization's private events. One query, no Python loop.
+
+    The event log lives in core; who may read it is a rule about network membership, so it is
+    answered here (core knows no domain app)."""
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
+        return Event.objects.none()
+    events = Event.objects.filter(event_visible_to_organization_q(org_id))
+    if network is not None:
+        events = events.filter(network=network)
+    return events.select_related("actor", "organization").order_by("-created_at", "-id")
 
 
 def _charter_accepted(network_ref="network_id", org_ref="organization_id"):

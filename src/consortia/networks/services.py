@@ -13,8 +13,8 @@ from django.utils.text import slugify
 
 from consortia.core.events import emit
 from consortia.core.mail import queue_email
-from consortia.core.models import ApiToken, Audience, hash_token
-from consortia.networks import permissions
+from consortia.core.models import Audience, hash_token
+from consortia.networks import admission, permissions
 from consortia.networks.models import (
     AdmissionVote,
     Agreement,
@@ -365,7 +365,7 @@ def invitation_accept(*, actor: Person, invitation: Invitation) -> Invitation:
         "admission is up to the members",
     )
     _notify_team_leaders_of_pending(membership)
-    _open_admission_poll(membership)
+    admission.start(membership)
     return invitation
 
 
@@ -619,16 +619,8 @@ def network_apply(*, actor: Person, network: Network, message: str = "") -> Netw
         summary=f"{organization} asked to join {network}",
     )
     _notify_team_leaders_of_pending(membership)
-    _open_admission_poll(membership)
+    admission.start(membership)
     return membership
-
-
-def _open_admission_poll(membership: NetworkMembership) -> None:
-    """Under the "vote" admission rule, a pending membership is decided by a poll."""
-    if membership.network.admission_rule == Network.AdmissionRule.VOTE:
-        from consortia.decisions.services import admission_poll_open
-
-        admission_poll_open(membership)
 
 
 def admission_threshold(network: Network) -> tuple[int, int]:
@@ -640,8 +632,8 @@ def admission_threshold(network: Network) -> tuple[int, int]:
 def admission_evaluate(membership: NetworkMembership) -> str:
     """Apply the network's admission rule to a pending membership; return its status.
 
-    This is the seam where a vote (the decisions capability) can replace the interim rule:
-    under the "vote" rule the admission poll's outcome decides, not approvals.
+    Under another rule (a vote) the app registered in `networks.admission` decides, not
+    approvals.
     """
     if membership.network.admission_rule == Network.AdmissionRule.VOTE:
         return membership.status
@@ -817,35 +809,3 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
         ).select_related("network", "organization"):
             admission_evaluate(pending)
     return membership
-
-
-# API tokens -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def api_token_create(*, actor: Person, name: str) -> tuple[ApiToken, str]:
-    name = _required(name, "name", "A name for the token")
-    if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
-    raw = ApiToken.generate()
-    token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
-    if actor.organization:
-        emit(
-            actor=actor,
-            organization=actor.organization,
-            verb="api_token.created",
-            obj=token,
-            audience=Audience.ORGANIZATION,
-            summary=f"{actor} created an API token “{name}”",
-        )
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, actor: Person, token: ApiToken) -> ApiToken:
-    if token.person_id != actor.pk:
-        raise PermissionDenied("You can only revoke your own tokens.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token

@@ -12,28 +12,21 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
-from consortia.core.paging import feed_page
-from consortia.core.selectors import events_visible_to
+from consortia.core.paging import feed_page, numbered_page
 from consortia.networks import forms, permissions, selectors, services
 from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
 from consortia.networks.pages import network_page_context
 
 Status = NetworkMembership.Status
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _withdraw(request, person, invitation) -> None:
@@ -41,12 +34,11 @@ def _withdraw(request, person, invitation) -> None:
     if invitation is None:
         messages.error(request, "This invitation is no longer open.")
         return
-    try:
-        services.invitation_revoke(actor=person, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    flows.act(
+        request,
+        lambda: services.invitation_revoke(actor=person, invitation=invitation),
+        success=f"The invitation to {invitation.email} is withdrawn.",
+    )
 
 
 def _capped(queryset) -> tuple[list, bool]:
@@ -54,10 +46,6 @@ def _capped(queryset) -> tuple[list, bool]:
     lists (admissions, invitations) where the oldest come first and deciding shows the next."""
     rows = list(queryset[: settings.PAGE_SIZE + 1])
     return rows[: settings.PAGE_SIZE], len(rows) > settings.PAGE_SIZE
-
-
-def _status(form) -> int:
-    return htmx.UNPROCESSABLE if form is not None and form.errors else 200
 
 
 # Home, sign up, sign in -------------------------------------------------------------------
@@ -74,12 +62,12 @@ def home(request):
             "organization": person.organization,
             "memberships": list(selectors.networks_of(person)),
             "awaiting": list(selectors.admissions_awaiting(person)[:10]),
-            "events": list(events_visible_to(person=person)[:8]),
+            "events": list(selectors.events_visible_to(person=person)[:8]),
         },
     )
 
 
-@GET_POST
+@flows.require_GET_or_POST
 def signup(request):
     next_url = safe_next_url(request)
     if request.user.is_authenticated:
@@ -98,7 +86,10 @@ def signup(request):
     else:
         form = forms.SignUpForm(initial={"email": request.GET.get("email", "")})
     return render(
-        request, "registration/signup.html", {"form": form, "next": next_url}, status=_status(form)
+        request,
+        "registration/signup.html",
+        {"form": form, "next": next_url},
+        status=flows.form_status(form),
     )
 
 
@@ -117,32 +108,41 @@ class SignInView(auth_views.LoginView):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def organization_create(request):
     person = request.user
     next_url = safe_next_url(request)
     if person.organization is not None:
         messages.info(request, f"You already belong to {person.organization}.")
         return redirect(next_url or "my_organization")
-    if request.method == "POST":
-        form = forms.OrganizationCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                organization = services.organization_create(actor=person, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(
-                    request, f"{organization} is on Consortia, with you as its team leader."
-                )
-                return redirect(next_url or "my_organization")
-    else:
-        form = forms.OrganizationCreateForm()
+    form = forms.OrganizationCreateForm(flows.posted(request))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.organization_create(actor=person, **data),
+        success=lambda organization: (
+            f"{organization} is on Consortia, with you as its team leader."
+        ),
+        redirect_to=next_url or reverse("my_organization"),
+    ):
+        return response
     return render(
         request,
         "networks/organization_form.html",
         {"form": form, "creating": True, "next": next_url},
-        status=_status(form),
+        status=flows.form_status(form),
+    )
+
+
+def _member_form(membership):
+    """The row form of one person of the organization, showing what is saved."""
+    return forms.OrgMemberForm(
+        prefix=f"p{membership.pk}",
+        initial={
+            "role": membership.role,
+            "department": membership.department,
+            "votes_for_organization": membership.votes_for_organization,
+        },
     )
 
 
@@ -154,14 +154,7 @@ def _my_organization_context(request, organization, *, invite_form=None, row_for
     for membership in selectors.organization_people(organization):
         form = None
         if is_leader:
-            form = row_forms.get(membership.pk) or forms.OrgMemberForm(
-                prefix=f"p{membership.pk}",
-                initial={
-                    "role": membership.role,
-                    "department": membership.department,
-                    "votes_for_organization": membership.votes_for_organization,
-                },
-            )
+            form = row_forms.get(membership.pk) or _member_form(membership)
         people.append({"membership": membership, "form": form})
     return {
         "organization": organization,
@@ -184,35 +177,29 @@ def my_organization(request):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def organization_edit(request):
     person = request.user
     if person.organization is None:
         return redirect("organization_create")
     organization = permissions.get_organization_for(person, person.organization.slug, write=True)
-    if request.method == "POST":
-        form = forms.OrganizationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.organization_update(
-                    actor=person, organization=organization, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"The profile of {organization} is saved.")
-                return redirect("my_organization")
-    else:
-        form = forms.OrganizationForm(
-            initial={
-                name: getattr(organization, name) for name in forms.OrganizationForm.base_fields
-            },
-        )
+    form = forms.OrganizationForm(
+        flows.posted(request),
+        initial={name: getattr(organization, name) for name in forms.OrganizationForm.base_fields},
+    )
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.organization_update(actor=person, organization=organization, **data),
+        success=f"The profile of {organization} is saved.",
+        redirect_to=reverse("my_organization"),
+    ):
+        return response
     return render(
         request,
         "networks/organization_form.html",
         {"form": form, "creating": False, "organization": organization},
-        status=_status(form),
+        status=flows.form_status(form),
     )
 
 
@@ -239,32 +226,34 @@ def colleague_invite(request):
     organization = person.organization
     if organization is None:
         raise Http404("No organization")
+    permissions.require_team_leader(person, "Only a team leader can invite colleagues.")
     form = forms.ColleagueInviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation, _link = services.colleague_invite(actor=person, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email}. They join {organization} only if "
-                "they accept.",
-            )
-            if htmx.is_htmx(request):
-                context = _my_organization_context(request, organization)
-                return htmx.fragment(
-                    request, "networks/my_organization.html", "colleagues", context
-                )
-            return redirect("my_organization")
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.colleague_invite(actor=person, **data),
+        success=lambda sent: (
+            f"Invitation sent to {sent[0].email}. They join {organization} only if they accept."
+        ),
+        respond=lambda _sent: _colleagues(request, organization),
+    ):
+        return response
     context = _my_organization_context(request, organization, invite_form=form)
     return htmx.page_or_fragment(
         request,
         "networks/my_organization.html",
         "colleagues",
         context,
-        status=htmx.UNPROCESSABLE,
+        status=flows.form_status(form),
     )
+
+
+def _colleagues(request, organization):
+    """After a change to the colleagues: their section for htmx, else the page again."""
+    if htmx.is_htmx(request):
+        context = _my_organization_context(request, organization)
+        return htmx.fragment(request, "networks/my_organization.html", "colleagues", context)
+    return redirect("my_organization")
 
 
 @login_required
@@ -276,10 +265,7 @@ def colleague_invitation_revoke(request, pk):
         raise Http404("No organization")
     invitation = selectors.open_colleague_invitations(organization).filter(pk=pk).first()
     _withdraw(request, person, invitation)
-    if htmx.is_htmx(request):
-        context = _my_organization_context(request, organization)
-        return htmx.fragment(request, "networks/my_organization.html", "colleagues", context)
-    return redirect("my_organization")
+    return _colleagues(request, organization)
 
 
 @login_required
@@ -294,37 +280,26 @@ def org_member_update(request, pk):
         raise Http404("No such person in your organization")
     permissions.require_team_leader(person, "Only a team leader can change roles and departments.")
     form = forms.OrgMemberForm(request.POST, prefix=f"p{pk}")
-    if form.is_valid():
-        try:
-            services.org_member_update(actor=person, membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            role = "a team leader" if membership.role == "team_leader" else "a member"
-            department = f", in {membership.department}" if membership.department else ""
-            messages.success(request, f"Saved: {membership.person} is {role}{department}.")
-            if membership.person_id == person.pk:
-                # Leaders who change their own role may lose the right to manage others.
-                return htmx.redirect(request, reverse("my_organization"))
-            if htmx.is_htmx(request):
-                row = {
-                    "membership": membership,
-                    "form": forms.OrgMemberForm(
-                        prefix=f"p{pk}",
-                        initial={
-                            "role": membership.role,
-                            "department": membership.department,
-                            "votes_for_organization": membership.votes_for_organization,
-                        },
-                    ),
-                }
-                return htmx.fragment(
-                    request,
-                    "networks/my_organization.html",
-                    "person_row",
-                    {"row": row, "is_leader": True},
-                )
-            return redirect("my_organization")
+    accepted, _ = flows.run(
+        form,
+        lambda data: services.org_member_update(actor=person, membership=membership, **data),
+    )
+    if accepted:
+        role = "a team leader" if membership.role == "team_leader" else "a member"
+        department = f", in {membership.department}" if membership.department else ""
+        messages.success(request, f"Saved: {membership.person} is {role}{department}.")
+        if membership.person_id == person.pk:
+            # Leaders who change their own role may lose the right to manage others.
+            return htmx.redirect(request, reverse("my_organization"))
+        if htmx.is_htmx(request):
+            row = {"membership": membership, "form": _member_form(membership)}
+            return htmx.fragment(
+                request,
+                "networks/my_organization.html",
+                "person_row",
+                {"row": row, "is_leader": True},
+            )
+        return redirect("my_organization")
     if htmx.is_htmx(request):
         return htmx.fragment(
             request,
@@ -348,13 +323,13 @@ def network_list(request):
         "networks/network_list.html",
         {
             "memberships": list(selectors.networks_of(person)),
-            "directory": _page(request, selectors.listed_networks_for(person)),
+            "directory": numbered_page(request, selectors.listed_networks_for(person)),
         },
     )
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def network_create(request):
     person = request.user
     if person.organization is None:
@@ -364,7 +339,7 @@ def network_create(request):
     permissions.require_team_leader(
         person, "Only a team leader can found a network on behalf of the organization."
     )
-    form = forms.NetworkFoundForm(request.POST or None)
+    form = forms.NetworkFoundForm(flows.posted(request))
     if response := flows.submit(
         request,
         form,
@@ -376,7 +351,9 @@ def network_create(request):
         redirect_to=lambda network: reverse("network_detail", args=[network.slug]),
     ):
         return response
-    return render(request, "networks/network_form.html", {"form": form}, status=_status(form))
+    return render(
+        request, "networks/network_form.html", {"form": form}, status=flows.form_status(form)
+    )
 
 
 @login_required
@@ -388,7 +365,7 @@ def network_detail(request, slug):
     context["member_count"] = selectors.network_members(network).count()
     if context["is_active"]:
         context["pending_count"] = selectors.pending_admissions(network).count()
-        context["events"] = list(events_visible_to(person=person, network=network)[:5])
+        context["events"] = list(selectors.events_visible_to(person=person, network=network)[:5])
     elif context["is_pending"]:
         context["progress"] = selectors.pending_admissions(network).filter(pk=membership.pk).first()
     elif membership is not None and membership.status == Status.REJECTED:
@@ -418,7 +395,7 @@ def _members_context(request, network, *, forms_by_pk=None):
     context = network_page_context(request, network, "members")
     pending, admissions_more = _capped(selectors.pending_admissions(network, viewer=person))
     context.update(
-        members=_page(request, selectors.network_members(network)),
+        members=numbered_page(request, selectors.network_members(network)),
         admissions=_admission_items(request, network, pending, forms_by_pk),
         admissions_more=admissions_more,
         can_decide=context["can_act"] and context["is_team_leader"],
@@ -451,35 +428,35 @@ def admission_decide(request, slug, pk):
             return _admission_fragment(request, network, membership)
         return redirect("network_members", slug=network.slug)
     form = forms.AdmissionDecisionForm(request.POST, prefix=f"a{pk}")
-    if form.is_valid():
-        decision = form.cleaned_data["decision"]
-        try:
-            services.admission_vote(
-                actor=person,
-                membership=membership,
-                decision=decision,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            membership.refresh_from_db(fields=["status"])
-            organization = membership.organization
-            if membership.status == Status.ACTIVE:
-                messages.success(request, f"{organization} is now a member of {network}.")
-            elif membership.status == Status.REJECTED:
-                messages.success(request, f"{organization} was not admitted to {network}.")
-            elif decision == AdmissionVote.Decision.APPROVE:
-                messages.success(request, f"You approved the admission of {organization}.")
-            else:
-                messages.success(request, f"You rejected the admission of {organization}.")
-            if htmx.is_htmx(request):
-                return _admission_fragment(request, network, membership)
-            return redirect("network_members", slug=network.slug)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.admission_vote(actor=person, membership=membership, **data),
+        success=lambda _: _admission_message(network, membership, form.cleaned_data["decision"]),
+        respond=lambda _: (
+            _admission_fragment(request, network, membership)
+            if htmx.is_htmx(request)
+            else redirect("network_members", slug=network.slug)
+        ),
+    ):
+        return response
     if htmx.is_htmx(request):
         return _admission_fragment(request, network, membership, form=form)
     context = _members_context(request, network, forms_by_pk={pk: form})
     return render(request, "networks/network_members.html", context, status=htmx.UNPROCESSABLE)
+
+
+def _admission_message(network, membership, decision) -> str:
+    """What a team leader's decision did: admitted or rejected it, or counted one approval."""
+    membership.refresh_from_db(fields=["status"])
+    organization = membership.organization
+    if membership.status == Status.ACTIVE:
+        return f"{organization} is now a member of {network}."
+    if membership.status == Status.REJECTED:
+        return f"{organization} was not admitted to {network}."
+    if decision == AdmissionVote.Decision.APPROVE:
+        return f"You approved the admission of {organization}."
+    return f"You rejected the admission of {organization}."
 
 
 def _admission_fragment(request, network, membership, *, form=None):
@@ -495,7 +472,11 @@ def _admission_fragment(request, network, membership, *, form=None):
     form = form or forms.AdmissionDecisionForm(prefix=f"a{membership.pk}")
     context["item"] = {"admission": admission, "form": form}
     return htmx.fragment(
-        request, "networks/network_members.html", "admission", context, status=_status(form)
+        request,
+        "networks/network_members.html",
+        "admission",
+        context,
+        status=flows.form_status(form),
     )
 
 
@@ -505,27 +486,25 @@ def network_activity(request, slug):
     network = permissions.get_network_for(person, slug, need="member")
     context = network_page_context(request, network, "activity")
     context["events"] = feed_page(
-        events_visible_to(person=person, network=network), request.GET.get("page")
+        selectors.events_visible_to(person=person, network=network), request.GET.get("page")
     )
     return render(request, "networks/network_activity.html", context)
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def network_charter(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug)
     if request.method == "POST":
-        try:
-            services.charter_accept(actor=person, network=network)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            charter = permissions.current_charter(network)
-            messages.success(
-                request,
-                f"{person.organization} accepted version {charter.version} of the charter.",
-            )
+        flows.act(
+            request,
+            lambda: services.charter_accept(actor=person, network=network),
+            success=lambda _: (
+                f"{person.organization} accepted version "
+                f"{permissions.current_charter(network).version} of the charter."
+            ),
+        )
         if not htmx.is_htmx(request):
             return redirect("network_charter", slug=network.slug)
     context = network_page_context(request, network, "charter")
@@ -547,39 +526,37 @@ def _invite_context(request, network, form):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def network_invite(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug, need="act")
-    if request.method == "POST":
-        form = forms.NetworkInviteForm(request.POST)
-        if form.is_valid():
-            try:
-                invitation, _link = services.network_invite_organization(
-                    actor=person, network=network, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Invitation sent to {invitation.email}. If they accept for their "
-                    "organization, the members decide on its admission.",
-                )
-                if htmx.is_htmx(request):
-                    context = _invite_context(request, network, forms.NetworkInviteForm())
-                    return htmx.fragment(
-                        request, "networks/network_invite.html", "invite_panel", context
-                    )
-                return redirect("network_invite", slug=network.slug)
-    else:
-        form = forms.NetworkInviteForm()
+    form = forms.NetworkInviteForm(flows.posted(request))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.network_invite_organization(actor=person, network=network, **data),
+        success=lambda sent: (
+            f"Invitation sent to {sent[0].email}. If they accept for their organization, the "
+            "members decide on its admission."
+        ),
+        respond=lambda _sent: (
+            htmx.fragment(
+                request,
+                "networks/network_invite.html",
+                "invite_panel",
+                _invite_context(request, network, forms.NetworkInviteForm()),
+            )
+            if htmx.is_htmx(request)
+            else redirect("network_invite", slug=network.slug)
+        ),
+    ):
+        return response
     return htmx.page_or_fragment(
         request,
         "networks/network_invite.html",
         "invite_panel",
         _invite_context(request, network, form),
-        status=_status(form),
+        status=flows.form_status(form),
     )
 
 
@@ -604,7 +581,7 @@ def network_invitation_revoke(request, slug, pk):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def network_apply(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug)
@@ -612,48 +589,50 @@ def network_apply(request, slug):
         permissions.require_team_leader(
             person, "Only a team leader can ask to join a network on behalf of the organization."
         )
-        form = forms.ApplyForm(request.POST)
-        if form.is_valid():
-            try:
-                # Both or neither: a request that says "we accept the charter" must not be
-                # recorded without the acceptance.
-                with transaction.atomic():
-                    services.network_apply(
-                        actor=person, network=network, message=form.cleaned_data["message"]
-                    )
-                    if form.cleaned_data["accept_charter"]:
-                        services.charter_accept(actor=person, network=network)
-            except ValidationError as exc:
-                permissions.forget_memberships(person)
-                form.add_service_error(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Your request to join {network} is with its members; you will hear from "
-                    "them by email.",
-                )
-                return redirect("network_detail", slug=network.slug)
-    else:
-        form = forms.ApplyForm()
+    form = forms.ApplyForm(flows.posted(request))
+
+    def apply(data):
+        try:
+            # Both or neither: a request that says "we accept the charter" must not be
+            # recorded without the acceptance.
+            with transaction.atomic():
+                services.network_apply(actor=person, network=network, message=data["message"])
+                if data["accept_charter"]:
+                    services.charter_accept(actor=person, network=network)
+        except ValidationError:
+            permissions.forget_memberships(person)
+            raise
+
+    if response := flows.submit(
+        request,
+        form,
+        apply,
+        success=f"Your request to join {network} is with its members; you will hear from them "
+        "by email.",
+        redirect_to=reverse("network_detail", args=[network.slug]),
+    ):
+        return response
     context = network_page_context(request, network, "apply", form=form)
-    return render(request, "networks/network_apply.html", context, status=_status(form))
+    return render(request, "networks/network_apply.html", context, status=flows.form_status(form))
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def network_leave(request, slug):
     person = request.user
     network = permissions.get_network_for(person, slug)
     if request.method == "POST":
-        try:
-            membership = services.network_leave(actor=person, network=network)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        left, _ = flows.act(
+            request,
+            lambda: services.network_leave(actor=person, network=network),
+            success=lambda membership: (
+                f"{membership.organization} left {network}."
+                if membership.joined_at
+                else f"Your request to join {network} is withdrawn."
+            ),
+        )
+        if not left:
             return redirect("network_detail", slug=network.slug)
-        if membership.joined_at:
-            messages.success(request, f"{membership.organization} left {network}.")
-        else:
-            messages.success(request, f"Your request to join {network} is withdrawn.")
         return redirect("network_list")
     return render(
         request, "networks/network_leave.html", network_page_context(request, network, "leave")

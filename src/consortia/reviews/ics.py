@@ -4,7 +4,9 @@ every event.
 
 A person's feed holds the reviews of initiatives their organization takes part in, the closing
 times of polls they may vote in (their organization is in the electorate and they cast its
-ballot), and the due dates of their organization's open commitments.
+ballot), the due dates of their organization's open commitments, and those of the requests to
+their organization still waiting for an answer. Every feed validates with the `icalendar`
+package (tests/reviews/test_ics_validation.py).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
     """The person's events (three queries), from 90 days ago on."""
     from consortia.decisions.models import Poll, PollVoter
     from consortia.initiatives import permissions as initiative_permissions
-    from consortia.initiatives.models import Commitment, Participation
+    from consortia.initiatives.models import Commitment, Participation, Request
     from consortia.networks.permissions import active_network_ids, org_id_of
 
     from .models import Review
@@ -176,6 +178,28 @@ def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
                 description=f"Commitment of your organization in {c.initiative.title}.",
                 url=host
                 + reverse("initiative_detail", args=[c.initiative.network.slug, c.initiative_id]),
+            )
+        )
+    # Requests to the organization still waiting for its answer: due dates too.
+    requests = (
+        Request.objects.filter(
+            to_organization_id=org_id,
+            initiative__in=visible,
+            status=Request.Status.OPEN,
+            due_on__gte=since,
+        )
+        .select_related("initiative__network")
+        .order_by("due_on", "id")[:LIMIT]
+    )
+    for r in requests:
+        events.append(
+            CalendarEvent(
+                uid=f"request-{r.pk}@{domain}",
+                summary=f"Answer by: {r.title}",
+                start=r.due_on,
+                description=f"A request to your organization in {r.initiative.title}, "
+                "waiting for its answer.",
+                url=host + reverse("my_requests"),
             )
         )
     return events

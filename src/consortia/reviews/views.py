@@ -7,21 +7,18 @@ HTMX (the entries section is swapped in place); every form also works without Ja
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.core.models import hash_token
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.networks.pages import network_page_context
 
 from . import export, forms, ics, permissions, selectors, services
 from .models import CalendarFeed, Review, ReviewSchedule
-
-GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _list_url(initiative) -> str:
@@ -74,16 +71,16 @@ def review_list(request, slug, pk):
 def schedule_set(request, slug, pk):
     initiative = _load_initiative(request, slug, pk)
     form = forms.ScheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.schedule_set(actor=request.user, initiative=initiative, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "Review cadence saved; the next review is scheduled.")
-            return htmx.redirect(request, _list_url(initiative))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.schedule_set(actor=request.user, initiative=initiative, **data),
+        success="Review cadence saved; the next review is scheduled.",
+        redirect_to=_list_url(initiative),
+    ):
+        return response
     context = _list_context(request, initiative, schedule_form=form)
-    return render(request, "reviews/review_list.html", context, status=htmx.UNPROCESSABLE)
+    return render(request, "reviews/review_list.html", context, status=flows.form_status(form))
 
 
 @login_required
@@ -91,18 +88,16 @@ def schedule_set(request, slug, pk):
 def review_add(request, slug, pk):
     initiative = _load_initiative(request, slug, pk)
     form = forms.ReviewAddForm(request.POST)
-    if form.is_valid():
-        try:
-            review = services.review_add(
-                actor=request.user, initiative=initiative, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "Review added.")
-            return htmx.redirect(request, services.review_url(review))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.review_add(actor=request.user, initiative=initiative, **data),
+        success="Review added.",
+        redirect_to=services.review_url,
+    ):
+        return response
     context = _list_context(request, initiative, add_form=form)
-    return render(request, "reviews/review_list.html", context, status=htmx.UNPROCESSABLE)
+    return render(request, "reviews/review_list.html", context, status=flows.form_status(form))
 
 
 def _detail_context(request, review, *, entry_form=None, action_form=None):
@@ -150,12 +145,11 @@ def review_detail(request, slug, pk, rid):
 @require_POST
 def review_hold(request, slug, pk, rid):
     review = _load_review(request, slug, pk, rid)
-    try:
-        services.review_hold(actor=request.user, review=review)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "The review is held: its snapshot is frozen.")
+    flows.act(
+        request,
+        lambda: services.review_hold(actor=request.user, review=review),
+        success="The review is held: its snapshot is frozen.",
+    )
     return htmx.redirect(request, services.review_url(review))
 
 
@@ -164,20 +158,15 @@ def review_hold(request, slug, pk, rid):
 def entry_add(request, slug, pk, rid):
     review = _load_review(request, slug, pk, rid)
     form = forms.EntryForm(request.POST, initiative=review.initiative)
-    status = 200
-    if form.is_valid():
-        try:
-            services.entry_add(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-            status = htmx.UNPROCESSABLE
-        else:
-            messages.success(request, "Added to the review.")
-            if not htmx.is_htmx(request):
-                return htmx.redirect(request, services.review_url(review))
-            form = None
-    else:
-        status = htmx.UNPROCESSABLE
+    accepted, _ = flows.run(
+        form, lambda data: services.entry_add(actor=request.user, review=review, **data)
+    )
+    status = flows.form_status(form)
+    if accepted:
+        messages.success(request, "Added to the review.")
+        if not htmx.is_htmx(request):
+            return htmx.redirect(request, services.review_url(review))
+        form = None
     review.refresh_from_db()
     context = _detail_context(request, review, entry_form=form)
     return htmx.page_or_fragment(
@@ -190,28 +179,27 @@ def entry_add(request, slug, pk, rid):
 def action_add(request, slug, pk, rid):
     review = _load_review(request, slug, pk, rid)
     form = forms.ActionForm(request.POST, initiative=review.initiative)
-    if form.is_valid():
-        try:
-            services.action_add(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "Action item sent as a request.")
-            return htmx.redirect(request, services.review_url(review))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.action_add(actor=request.user, review=review, **data),
+        success="Action item sent as a request.",
+        redirect_to=services.review_url(review),
+    ):
+        return response
     context = _detail_context(request, review, action_form=form)
-    return render(request, "reviews/review_detail.html", context, status=htmx.UNPROCESSABLE)
+    return render(request, "reviews/review_detail.html", context, status=flows.form_status(form))
 
 
 @login_required
 @require_POST
 def sign_off(request, slug, pk, rid):
     review = _load_review(request, slug, pk, rid)
-    try:
-        services.review_sign_off(actor=request.user, review=review)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Signed off for your organization.")
+    flows.act(
+        request,
+        lambda: services.review_sign_off(actor=request.user, review=review),
+        success="Signed off for your organization.",
+    )
     return htmx.redirect(request, services.review_url(review))
 
 
@@ -235,7 +223,7 @@ def review_export(request, slug, pk, rid, fmt):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def calendar_settings(request):
     feed = CalendarFeed.objects.filter(person=request.user).first()
     url = None

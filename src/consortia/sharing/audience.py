@@ -56,11 +56,9 @@ def bilateral_nda_accepted(org_a, org_b, network_ref) -> Exists:
     )
 
 
-def item_visible_q(person, now=None) -> Q:
-    """A filter for Item querysets: the items `person` may see at `now` (one SQL query)."""
-    org_id = org_id_of(person)
-    if org_id is None:
-        return NOTHING
+def _visible_q(org_id: int, person_id: int | None, now) -> Q:
+    """The rule for a viewer of organization `org_id`; `person_id` None is the organization as
+    a whole (a webhook endpoint), which is never a named reader of a restricted item."""
     now = now or timezone.now()
     active_networks = NetworkMembership.objects.filter(
         NetworkMembership.active_q(now), organization_id=org_id
@@ -78,21 +76,31 @@ def item_visible_q(person, now=None) -> Q:
         | (Q(audience=Item.Audience.PARTNERS) & named_partner)
         | (Q(audience=Item.Audience.INITIATIVE) & participant)
     )
-    named_reader = Exists(ItemReader.objects.filter(item=OuterRef("pk"), person_id=person.pk))
-    level_ok = (
-        Q(level=Item.Level.OPEN)
-        | (
-            Q(level=Item.Level.CONFIDENTIAL)
-            & (
-                current_network_nda_accepted(org_id, OuterRef("network_id"))
-                | bilateral_nda_accepted(
-                    org_id, OuterRef("organization_id"), OuterRef("network_id")
-                )
-            )
+    level_ok = Q(level=Item.Level.OPEN) | (
+        Q(level=Item.Level.CONFIDENTIAL)
+        & (
+            current_network_nda_accepted(org_id, OuterRef("network_id"))
+            | bilateral_nda_accepted(org_id, OuterRef("organization_id"), OuterRef("network_id"))
         )
-        | (Q(level=Item.Level.RESTRICTED) & named_reader)
     )
+    if person_id is not None:
+        named_reader = Exists(ItemReader.objects.filter(item=OuterRef("pk"), person_id=person_id))
+        level_ok |= Q(level=Item.Level.RESTRICTED) & named_reader
     return Q(organization_id=org_id) | (Q(network_id__in=active_networks) & audience_ok & level_ok)
+
+
+def item_visible_q(person, now=None) -> Q:
+    """A filter for Item querysets: the items `person` may see at `now` (one SQL query)."""
+    org_id = org_id_of(person)
+    if org_id is None:
+        return NOTHING
+    return _visible_q(org_id, person.pk, now)
+
+
+def item_visible_to_organization_q(org_id: int, now=None) -> Q:
+    """The items an organization as a whole may see at `now`: the same rule, with nobody named
+    as a reader — restricted items reach only their own organization (webhook endpoints)."""
+    return _visible_q(org_id, None, now)
 
 
 def visible_items(person, *, network=None, now=None) -> QuerySet:
@@ -170,6 +178,7 @@ __all__ = [
     "current_network_nda_accepted",
     "is_visible",
     "item_visible_q",
+    "item_visible_to_organization_q",
     "people_of",
     "readers_of",
     "visible_items",

@@ -2,7 +2,7 @@
 offer of help), a post, and a confidential document that one partner can read thanks to an
 accepted bilateral NDA. Idempotent: does nothing if the network already has shared items.
 
-Call it from networks/demo.py after the decisions demo, with the same list:
+Listed in consortia/demo.py (APP_DEMOS) after the decisions demo, with the same list:
 ``sharing_demo.load(network, voters)`` — team leaders of acting member organizations.
 """
 

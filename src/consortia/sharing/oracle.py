@@ -79,6 +79,13 @@ def can_see(world: World, person_id: int, item: ItemFact) -> bool:
     org = world.person_org.get(person_id)
     if org is None:
         return False
+    return org_can_see(world, org, item, person_id)
+
+
+def org_can_see(world: World, org: int, item: ItemFact, person_id: int | None = None) -> bool:
+    """Whether organization `org` sees `item`; with no `person_id` (an organization as a whole,
+    e.g. its webhook endpoint) nobody is a named reader, so restricted items stay with their
+    owner."""
     if org == item.organization:
         return True
     if not is_active_member(world, item.network, org):
@@ -97,9 +104,14 @@ def can_see(world: World, person_id: int, item: ItemFact) -> bool:
         return True
     if item.level == "confidential":
         return has_nda(world, item.network, item.organization, org)
-    return person_id in item.readers
+    return person_id is not None and person_id in item.readers
 
 
 def visible_item_ids(world: World, person_id: int) -> set[int]:
     """The ids of the items person `person_id` may see in `world`."""
     return {item_id for item_id, item in world.items.items() if can_see(world, person_id, item)}
+
+
+def visible_item_ids_for_organization(world: World, org: int) -> set[int]:
+    """The ids of the items organization `org` as a whole may see in `world`."""
+    return {item_id for item_id, item in world.items.items() if org_can_see(world, org, item)}

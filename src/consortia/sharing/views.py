@@ -13,9 +13,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from consortia.core import htmx
+from consortia.core import flows, htmx
 from consortia.core.paging import feed_page
 from consortia.networks.models import Person
 from consortia.networks.pages import network_page_context
@@ -25,7 +25,6 @@ from . import forms, selectors, services
 from .models import AccessLog, DocumentVersion, Item, Nda, Offer
 from .permissions import get_item_for, get_readable_network_for, in_owner_org, is_item_owner
 
-GET_POST = require_http_methods(["GET", "POST"])
 LIST_LIMIT = 50
 KIND_TABS = {"challenge": "challenges", "post": "posts", "document": "documents"}
 KIND_PLURAL = {"challenge": "Challenges", "post": "Posts", "document": "Documents"}
@@ -33,10 +32,6 @@ KIND_PLURAL = {"challenge": "Challenges", "post": "Posts", "document": "Document
 
 def _detail_url(item) -> str:
     return reverse(f"sharing_{item.kind}_detail", args=[item.network.slug, item.pk])
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 @login_required
@@ -106,7 +101,7 @@ def item_detail(request, slug, pk, kind):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def item_create(request, slug, kind):
     if kind not in Item.Kind.values:
         raise Http404("No such kind")
@@ -115,26 +110,25 @@ def item_create(request, slug, kind):
     form_kwargs = {"network": network, "organization_id": org_id, "kind": kind}
     if request.method == "POST":
         form = forms.ItemForm(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                item = services.item_create(
-                    actor=request.user,
-                    network=network,
-                    kind=kind,
-                    title=data["title"],
-                    body=data["body"],
-                    tags=data["tags"],
-                    file=data.get("file"),
-                    **form.audience_data(),
-                )
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"“{item}” is shared. {selectors.describe_item(item)}")
-                return htmx.redirect(request, _detail_url(item))
     else:
         form = forms.ItemForm(**form_kwargs)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.item_create(
+            actor=request.user,
+            network=network,
+            kind=kind,
+            title=data["title"],
+            body=data["body"],
+            tags=data["tags"],
+            file=data.get("file"),
+            **form.audience_data(),
+        ),
+        success=lambda item: f"“{item}” is shared. {selectors.describe_item(item)}",
+        redirect_to=_detail_url,
+    ):
+        return response
     context = network_page_context(
         request,
         network,
@@ -144,8 +138,7 @@ def item_create(request, slug, kind):
         kind_plural=KIND_PLURAL[kind],
         visible_to=_preview_text(request, network, form),
     )
-    status = htmx.UNPROCESSABLE if form.errors else 200
-    return render(request, "sharing/item_form.html", context, status=status)
+    return render(request, "sharing/item_form.html", context, status=flows.form_status(form))
 
 
 def _preview_text(request, network, form) -> str:
@@ -211,7 +204,7 @@ def audience_preview(request, slug):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def item_audience(request, slug, pk):
     item = get_item_for(request.user, slug, pk)
     if not is_item_owner(request.user, item):
@@ -221,15 +214,6 @@ def item_audience(request, slug, pk):
     form_kwargs = {"network": item.network, "organization_id": item.organization_id}
     if request.method == "POST":
         form = forms.AudienceForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            try:
-                services.item_update_audience(actor=request.user, item=item, **form.audience_data())
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                item.refresh_from_db()
-                messages.success(request, f"Saved. {selectors.describe_item(item)}")
-                return htmx.redirect(request, _detail_url(item))
     else:
         form = forms.AudienceForm(
             initial={
@@ -241,6 +225,21 @@ def item_audience(request, slug, pk):
             },
             **form_kwargs,
         )
+
+    def saved(_result) -> str:
+        item.refresh_from_db()
+        return f"Saved. {selectors.describe_item(item)}"
+
+    if response := flows.submit(
+        request,
+        form,
+        lambda _data: services.item_update_audience(
+            actor=request.user, item=item, **form.audience_data()
+        ),
+        success=saved,
+        redirect_to=_detail_url(item),
+    ):
+        return response
     context = network_page_context(
         request,
         item.network,
@@ -250,8 +249,7 @@ def item_audience(request, slug, pk):
         kind=item.kind,
         visible_to=selectors.describe_item(item),
     )
-    status = htmx.UNPROCESSABLE if form.errors else 200
-    return render(request, "sharing/audience_form.html", context, status=status)
+    return render(request, "sharing/audience_form.html", context, status=flows.form_status(form))
 
 
 @login_required
@@ -259,15 +257,14 @@ def item_audience(request, slug, pk):
 def comment_create(request, slug, pk):
     item = get_item_for(request.user, slug, pk)
     form = forms.CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_create(actor=request.user, item=item, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            form = forms.CommentForm()
+    accepted, _ = flows.run(
+        form,
+        lambda data: services.comment_create(actor=request.user, item=item, body=data["body"]),
+    )
+    if accepted:
+        form = forms.CommentForm()
     context = _detail_context(request, item, comment_form=form)
-    status = htmx.UNPROCESSABLE if form.errors else 200
+    status = flows.form_status(form)
     if htmx.is_htmx(request):
         return htmx.fragment(
             request, "sharing/item_detail.html", "comments", context, status=status
@@ -282,16 +279,14 @@ def comment_create(request, slug, pk):
 def offer_create(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.CHALLENGE)
     form = forms.OfferForm(request.POST)
-    if form.is_valid():
-        try:
-            services.offer_create(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, "Your offer is sent.")
-            form = None
+    accepted, _ = flows.run(
+        form, lambda data: services.offer_create(actor=request.user, item=item, **data)
+    )
+    if accepted:
+        messages.success(request, "Your offer is sent.")
+        form = None
     context = _detail_context(request, item, offer_form=form)
-    status = htmx.UNPROCESSABLE if form is not None and form.errors else 200
+    status = flows.form_status(form)
     if htmx.is_htmx(request):
         return htmx.fragment(request, "sharing/item_detail.html", "offers", context, status=status)
     if status != 200:
@@ -307,12 +302,11 @@ def offer_answer(request, slug, pk, offer_id, answer):
     if offer is None or answer not in ("accept", "decline"):
         raise Http404("No such offer")
     action = services.offer_accept if answer == "accept" else services.offer_decline
-    try:
-        action(actor=request.user, offer=offer)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, f"The offer of {offer.organization} is {answer}ed.")
+    flows.act(
+        request,
+        lambda: action(actor=request.user, offer=offer),
+        success=f"The offer of {offer.organization} is {answer}ed.",
+    )
     item.refresh_from_db()
     if htmx.is_htmx(request):
         context = _detail_context(request, item)
@@ -326,14 +320,13 @@ def challenge_resolve(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.CHALLENGE)
     form = forms.ResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.challenge_resolve(
+        flows.act(
+            request,
+            lambda: services.challenge_resolve(
                 actor=request.user, item=item, outcome=form.cleaned_data["outcome"]
-            )
-        except ValidationError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, "The challenge is resolved.")
+            ),
+            success="The challenge is resolved.",
+        )
     else:
         messages.error(request, "Write the outcome.")
     return htmx.redirect(request, _detail_url(item))
@@ -347,16 +340,16 @@ def challenge_convert(request, slug, pk):
     if not form.is_valid():
         messages.error(request, "Give the initiative's start and end dates.")
         return htmx.redirect(request, _detail_url(item))
-    try:
-        initiative = services.challenge_convert(actor=request.user, item=item, **form.cleaned_data)
-    except ValidationError as exc:
-        _error(request, exc)
-        return htmx.redirect(request, _detail_url(item))
-    messages.success(
+    converted, initiative = flows.act(
         request,
-        f"The initiative “{initiative}” is proposed; the organizations that offered help are "
-        "invited and still have to accept.",
+        lambda: services.challenge_convert(actor=request.user, item=item, **form.cleaned_data),
+        success=lambda initiative: (
+            f"The initiative “{initiative}” is proposed; the organizations that offered help "
+            "are invited and still have to accept."
+        ),
     )
+    if not converted:
+        return htmx.redirect(request, _detail_url(item))
     return htmx.redirect(
         request, reverse("initiative_detail", args=[item.network.slug, initiative.pk])
     )
@@ -368,14 +361,13 @@ def document_upload(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.DOCUMENT)
     form = forms.VersionForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            version = services.document_add_version(
+        flows.act(
+            request,
+            lambda: services.document_add_version(
                 actor=request.user, item=item, file=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, f"Version {version.number} is uploaded.")
+            ),
+            success=lambda version: f"Version {version.number} is uploaded.",
+        )
     else:
         messages.error(request, "Choose a file to upload.")
     return htmx.redirect(request, _detail_url(item))
@@ -443,23 +435,22 @@ def _nda_context(request, network, form=None):
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def nda_list(request, slug):
     network = get_network_for(request.user, slug, need="member")
     form = None
     if request.method == "POST":
         form = forms.NdaForm(request.POST, network=network, organization_id=org_id_of(request.user))
-        if form.is_valid():
-            try:
-                services.nda_propose(actor=request.user, network=network, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "The NDA is proposed; the partner accepts or declines.")
-                return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
+        if response := flows.submit(
+            request,
+            form,
+            lambda data: services.nda_propose(actor=request.user, network=network, **data),
+            success="The NDA is proposed; the partner accepts or declines.",
+            redirect_to=reverse("sharing_ndas", args=[slug]),
+        ):
+            return response
     context = _nda_context(request, network, form)
-    status = htmx.UNPROCESSABLE if form is not None and form.errors else 200
-    return render(request, "sharing/ndas.html", context, status=status)
+    return render(request, "sharing/ndas.html", context, status=flows.form_status(form))
 
 
 @login_required
@@ -481,12 +472,11 @@ def nda_answer(request, slug, pk, action):
     }.get(action)
     if service is None:
         raise Http404("No such action")
-    try:
-        service(actor=request.user, nda=nda)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, f"The NDA is {action}{'n' if action == 'withdraw' else 'd'}.")
+    flows.act(
+        request,
+        lambda: service(actor=request.user, nda=nda),
+        success=f"The NDA is {action}{'n' if action == 'withdraw' else 'd'}.",
+    )
     return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
 
 
@@ -495,12 +485,11 @@ def nda_answer(request, slug, pk, action):
 def network_nda_accept(request, slug):
     network = get_network_for(request.user, slug, need="member")
     require_team_leader(request.user, "Only a team leader can accept the NDA.")
-    try:
-        services.network_nda_accept(actor=request.user, network=network)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "Your organization accepted the network NDA.")
+    flows.act(
+        request,
+        lambda: services.network_nda_accept(actor=request.user, network=network),
+        success="Your organization accepted the network NDA.",
+    )
     return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
 
 
@@ -513,19 +502,20 @@ def network_nda_propose(request, slug):
     if not form.is_valid():
         messages.error(request, "Give the NDA a title, its text and when the poll closes.")
         return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
-    try:
-        poll = services.network_nda_propose(
+    proposed, poll = flows.act(
+        request,
+        lambda: services.network_nda_propose(
             actor=request.user, network=network, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        _error(request, exc)
+        ),
+        success="The poll is open; the NDA is published if the members agree.",
+    )
+    if not proposed:
         return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
-    messages.success(request, "The poll is open; the NDA is published if the members agree.")
     return htmx.redirect(request, reverse("poll_detail", args=[slug, poll.pk]))
 
 
 @login_required
-@GET_POST
+@flows.require_GET_or_POST
 def item_edit(request, slug, pk):
     """The author or a team leader of the owner organization edits the text and tags."""
     item = get_item_for(request.user, slug, pk)
@@ -533,22 +523,19 @@ def item_edit(request, slug, pk):
         raise PermissionDenied(
             f"Only the author or a team leader of {item.organization} can edit it."
         )
-    if request.method == "POST":
-        form = forms.ItemEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.item_update(actor=request.user, item=item, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "Saved.")
-                return htmx.redirect(request, _detail_url(item))
-    else:
-        form = forms.ItemEditForm(
-            initial={"title": item.title, "body": item.body, "tags": ", ".join(item.tag_list)}
-        )
+    form = forms.ItemEditForm(
+        flows.posted(request),
+        initial={"title": item.title, "body": item.body, "tags": ", ".join(item.tag_list)},
+    )
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.item_update(actor=request.user, item=item, **data),
+        success="Saved.",
+        redirect_to=_detail_url(item),
+    ):
+        return response
     context = network_page_context(
         request, item.network, KIND_TABS[item.kind], item=item, form=form, kind=item.kind
     )
-    status = htmx.UNPROCESSABLE if form.errors else 200
-    return render(request, "sharing/item_edit.html", context, status=status)
+    return render(request, "sharing/item_edit.html", context, status=flows.form_status(form))

@@ -303,12 +303,14 @@ def _alone_ms(scenario, credentials, repeat: int = 15) -> tuple[float, float]:
     return medians[0], medians[1]
 
 
-def run(args, say) -> tuple[int, bool]:
+def run(args) -> tuple[int, bool]:
     """The sharing scenarios; returns (exit status, whether every target was met)."""
     import sys
     from pathlib import Path
 
-    from bench import run as base
+    from consortia.bench import run as base
+
+    say = base.say
 
     database_url = base.open_database(args, say)
     from django.conf import settings
@@ -317,14 +319,14 @@ def run(args, say) -> tuple[int, bool]:
     from consortia.networks.models import Person
     from consortia.sharing.audience import visible_items
 
-    credentials = base._credentials()
+    credentials = base.sign_in()
     viewer = Person.objects.select_related("org_membership").get(pk=credentials.person.pk)
     big, small = prepare(viewer, say)
     results = [base.Result(scenario) for scenario in scenarios(base)]
     alone = {}
     try:
         for result in results:
-            counts, errors = base._count_queries(result.scenario, credentials)
+            counts, errors = base.count_queries(result.scenario, credentials)
             result.queries, result.query_errors = tuple(counts), errors
             alone[result.scenario.path] = _alone_ms(result.scenario, credentials)
         visible = visible_items(viewer).filter(network__slug=base.SLUG).count()
@@ -343,12 +345,12 @@ def run(args, say) -> tuple[int, bool]:
             for result in results:
                 paths = [result.scenario.path, result.scenario.later]
                 headers = credentials.headers(result.scenario)
-                base._hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
-                result.seconds = base._hammer(
+                base.hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
+                result.seconds = base.hammer(
                     server.port, paths, headers, args.requests, args.concurrency, result
                 )
     finally:
-        base._forget_credentials(credentials)
+        base.sign_out(credentials)
     table, all_met, any_failed = base.report(results)
     say("")
     say(

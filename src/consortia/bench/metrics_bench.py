@@ -31,7 +31,7 @@ def _add_catalog(say) -> list:
     from django.db import transaction
     from django.utils import timezone
 
-    from bench import synthetic
+    from consortia.bench import synthetic
     from consortia.ledger.models import LedgerEntry
     from consortia.metrics.models import Metric
     from consortia.networks.models import Network
@@ -97,7 +97,7 @@ def _write_csv(path, metrics, orgs: list[str], rows: int) -> int:
 def _import(path, metrics, say) -> tuple[float, float, int, float]:
     from django.db import connection, transaction
 
-    from bench import synthetic
+    from consortia.bench import synthetic
     from consortia.metrics import imports, services
     from consortia.metrics.models import Measurement, MeasurementRollup
     from consortia.networks.models import Network
@@ -124,17 +124,19 @@ def _import(path, metrics, say) -> tuple[float, float, int, float]:
     return validated, total, created, cpu
 
 
-def run(args, say, marks) -> bool:
-    """Measure; returns whether every target was met."""
+def run(args) -> tuple[int, bool]:
+    """Measure; returns (exit status, whether every target was met)."""
     from pathlib import Path
 
-    from bench import run as bench
+    from consortia.bench import run as bench
+
+    say, marks = bench.say, bench.marks()
 
     database_url = bench.open_database(args, say)
     from django.conf import settings
     from django.db import connection, connections
 
-    from bench import synthetic
+    from consortia.bench import synthetic
     from consortia.metrics.models import Measurement
     from consortia.networks.models import Network, Organization
 
@@ -175,11 +177,11 @@ def run(args, say, marks) -> bool:
             "token",
         ),
     ]
-    credentials = bench._credentials()
+    credentials = bench.sign_in()
     results = [bench.Result(s) for s in scenarios]
     try:
         for result in results:
-            counts, errors = bench._count_queries(result.scenario, credentials)
+            counts, errors = bench.count_queries(result.scenario, credentials)
             result.queries, result.query_errors = tuple(counts), errors
         connections.close_all()
         log_path = Path(settings.VAR_DIR) / "bench-server.log"
@@ -192,12 +194,12 @@ def run(args, say, marks) -> bool:
             for result in results:
                 paths = [result.scenario.path, result.scenario.later]
                 headers = credentials.headers(result.scenario)
-                bench._hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
-                result.seconds = bench._hammer(
+                bench.hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
+                result.seconds = bench.hammer(
                     server.port, paths, headers, args.requests, args.concurrency, result
                 )
     finally:
-        bench._forget_credentials(credentials)
+        bench.sign_out(credentials)
     saved = bench.TARGET_P95_MS, bench.TARGET_QUERIES
     bench.TARGET_P95_MS, bench.TARGET_QUERIES = TARGET_P95_MS, TARGET_QUERIES
     try:
@@ -210,4 +212,4 @@ def run(args, say, marks) -> bool:
         f"{measurements:,} measurements; {args.concurrency} client threads."
     )
     say(table)
-    return import_met and all_met and not any_failed
+    return 0, import_met and all_met and not any_failed

@@ -27,7 +27,7 @@ def _add_data(say) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from bench import synthetic
+    from consortia.bench import synthetic
     from consortia.initiatives.models import Commitment, Initiative, Request
     from consortia.networks.models import Network
 
@@ -97,7 +97,7 @@ def _add_items(main, orgs, leaders, rng, now) -> None:
         from consortia.sharing.models import Item, ItemPartner
     except ImportError:
         return
-    from bench import synthetic
+    from consortia.bench import synthetic
 
     items = []
     for k in range(ITEMS):
@@ -123,17 +123,19 @@ def _add_items(main, orgs, leaders, rng, now) -> None:
     ItemPartner.objects.bulk_create(partners, batch_size=synthetic.BATCH, ignore_conflicts=True)
 
 
-def run(args, say, marks) -> bool:
-    """Measure; returns whether every target was met."""
+def run(args) -> tuple[int, bool]:
+    """Measure; returns (exit status, whether every target was met)."""
     from pathlib import Path
 
-    from bench import run as bench
+    from consortia.bench import run as bench
+
+    say = bench.say
 
     database_url = bench.open_database(args, say)
     from django.conf import settings
     from django.db import connections
 
-    from bench import synthetic
+    from consortia.bench import synthetic
     from consortia.initiatives.models import Commitment
     from consortia.insights import selectors
     from consortia.networks.models import Network
@@ -177,12 +179,12 @@ def run(args, say, marks) -> bool:
             "token",
         ),
     ]
-    credentials = bench._credentials()
+    credentials = bench.sign_in()
     results = [bench.Result(s) for s in scenarios]
     in_process = {}
     try:
         for result in results:
-            counts, errors = bench._count_queries(result.scenario, credentials)
+            counts, errors = bench.count_queries(result.scenario, credentials)
             result.queries, result.query_errors = tuple(counts), errors
             in_process[result.scenario.path] = _in_process_ms(result.scenario, credentials)
         connections.close_all()
@@ -196,12 +198,12 @@ def run(args, say, marks) -> bool:
             for result in results:
                 paths = [result.scenario.path, result.scenario.later]
                 headers = credentials.headers(result.scenario)
-                bench._hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
-                result.seconds = bench._hammer(
+                bench.hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
+                result.seconds = bench.hammer(
                     server.port, paths, headers, args.requests, args.concurrency, result
                 )
     finally:
-        bench._forget_credentials(credentials)
+        bench.sign_out(credentials)
     saved = bench.TARGET_P95_MS, bench.TARGET_QUERIES
     bench.TARGET_P95_MS, bench.TARGET_QUERIES = TARGET_P95_MS, TARGET_QUERIES
     try:
@@ -219,7 +221,7 @@ def run(args, say, marks) -> bool:
         "In-process cost of one request (best of 5, no HTTP, no concurrency): "
         + ", ".join(f"{path} {ms:.1f} ms" for path, ms in in_process.items())
     )
-    return all_met and not any_failed
+    return 0, all_met and not any_failed
 
 
 def _in_process_ms(scenario, credentials, repeat: int = 5) -> float:

@@ -1,5 +1,8 @@
 """`consortia bench`: latency and query counts of key pages on a synthetic large network.
 
+The benchmark is part of the package (`consortia.bench`), so it runs from an installed
+`consortia` too; only the tally section needs the test-only oracle library (`.[dev]`).
+
 1. Fill a separate database (BENCH_DATABASE_URL, default sqlite:///var/bench.sqlite3) with
    1,000 organizations, 20,000 people and 50,000 events, unless it already holds that size.
    It also holds two ranked polls and two initiatives, one with every active member voting or
@@ -10,17 +13,18 @@
    client threads (alternating page 1 and the later page), and print p50/p95/max latency and
    throughput next to the targets. The server is stopped whatever happens.
 4. Tally 10,000 ballots x 20 candidates with Schulze, ranked pairs and IRV, ours against the
-   oracle library on the same file (bench/tally_bench.py).
+   oracle library on the same file (tally_bench.py).
 
-`--only tally` or `--only web` runs one half.
-
-Scenarios are data: add one to SCENARIOS to measure another page or API list.
+Between 3 and 4 the insights, metrics and sharing sections measure their own pages. The
+sections are one table, SECTIONS (name → module with `run(args)`); `--only NAME` runs one.
+Web scenarios are data: add one to SCENARIOS to measure another page or API list.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import logging
 import math
 import os
@@ -129,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=_count, default=4, help="threads per server worker")
     parser.add_argument(
         "--only",
-        choices=["tally", "web", "insights", "metrics", "sharing"],
-        help="run only the tally comparison, the web endpoints, the insights pages, or the "
-        "metrics import and pages, or the sharing feed/search/lists (default: all)",
+        choices=list(SECTIONS),
+        metavar="SECTION",
+        help=f"run one section: {', '.join(SECTIONS)} (default: all, in that order)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target is missed"
@@ -149,7 +153,7 @@ def _count(value: str) -> int:
     return number
 
 
-def _var_dir() -> Path:
+def var_dir() -> Path:
     # The same rule as settings.VAR_DIR, needed before settings may be imported: they read
     # DATABASE_URL once, and it must already point at the benchmark's database.
     return Path(os.environ.get("CONSORTIA_VAR_DIR", "").strip() or Path.cwd() / "var").resolve()
@@ -176,10 +180,10 @@ def open_database(args, say) -> str:
     database_url = (
         args.database_url
         or os.environ.get("BENCH_DATABASE_URL", "").strip()
-        or f"sqlite:///{_var_dir() / 'bench.sqlite3'}"
+        or f"sqlite:///{var_dir() / 'bench.sqlite3'}"
     )
     _use_database(database_url)
-    from bench.synthetic import Size
+    from consortia.bench.synthetic import Size
     from consortia.cli import _database_label
 
     size = Size(organizations=args.organizations, people=args.people, events=args.events)
@@ -191,7 +195,7 @@ def open_database(args, say) -> str:
 def _prepare_data(size, say) -> None:
     from django.core.management import call_command
 
-    from bench import synthetic
+    from consortia.bench import synthetic
 
     call_command("migrate", interactive=False, verbosity=0)
     if synthetic.is_ready(size):
@@ -230,13 +234,13 @@ class Credentials:
         return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}"}
 
 
-def _credentials() -> Credentials:
+def sign_in() -> Credentials:
     """A team leader of an active member that accepted the charter, signed in two ways."""
     from django.conf import settings
     from django.test import Client
 
-    from bench import synthetic
-    from consortia.networks import services
+    from consortia.bench import synthetic
+    from consortia.core import services
     from consortia.networks.models import (
         AgreementAcceptance,
         NetworkMembership,
@@ -273,16 +277,16 @@ def _credentials() -> Credentials:
     )
 
 
-def _forget_credentials(credentials: Credentials) -> None:
+def sign_out(credentials: Credentials) -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
-    from consortia.networks import services
+    from consortia.core import services
 
     SessionStore(session_key=credentials.session_key).delete()
     services.api_token_revoke(actor=credentials.person, token=credentials.token)
 
 
-def _count_queries(scenario: Scenario, credentials: Credentials) -> tuple[list, list[str]]:
+def count_queries(scenario: Scenario, credentials: Credentials) -> tuple[list, list[str]]:
     """Queries per request for page 1 and the later page (after one warm-up request, so
     once-a-minute bookkeeping such as a token's last use is not counted)."""
     from django.conf import settings
@@ -400,7 +404,7 @@ class Server:
 # Load --------------------------------------------------------------------------------------
 
 
-def _hammer(port: int, paths: list[str], headers: dict, total: int, concurrency: int, result):
+def hammer(port: int, paths: list[str], headers: dict, total: int, concurrency: int, result):
     """Send `total` GETs from `concurrency` threads, each on its own keep-alive connection."""
     lock = threading.Lock()
     issued = [0]
@@ -453,7 +457,7 @@ def _hammer(port: int, paths: list[str], headers: dict, total: int, concurrency:
 # Report ------------------------------------------------------------------------------------
 
 
-def _marks() -> tuple[str, str]:
+def marks() -> tuple[str, str]:
     encoding = getattr(sys.stdout, "encoding", None) or "ascii"
     try:
         "✓✗".encode(encoding)
@@ -472,7 +476,7 @@ def _ms(value: float | None) -> str:
 
 def report(results: list[Result]) -> tuple[str, bool, bool]:
     """The table, whether every target was met, and whether any request failed."""
-    good, bad = _marks()
+    good, bad = marks()
     header = (
         "endpoint",
         "requests",
@@ -527,129 +531,40 @@ def report(results: list[Result]) -> tuple[str, bool, bool]:
 
 # Main --------------------------------------------------------------------------------------
 
+# The sections, in the order a full run measures them: name → module with `run(args)`, which
+# returns (exit status, whether every target was met). `--only NAME` runs one. A new app adds
+# its benchmark with one line here (and its module beside this one).
+SECTIONS: dict[str, str] = {
+    "web": "consortia.bench.web_bench",
+    "insights": "consortia.bench.insights_bench",
+    "metrics": "consortia.bench.metrics_bench",
+    "sharing": "consortia.bench.sharing_bench",
+    "tally": "consortia.bench.tally_bench",
+}
+
+
+def say(message: str) -> None:
+    """How every section prints: at once, so a long run shows where it is."""
+    print(message, flush=True)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.people < 2 * args.organizations or args.organizations < 2:
         raise CliError("use at least 2 organizations and 2 people per organization")
-
-    def say(message: str) -> None:
-        print(message, flush=True)
-
     status, all_met = 0, True
-    if args.only == "insights":
-        from bench import insights_bench
-
-        return 0 if insights_bench.run(args, say, _marks()) or not args.strict else 1
-    if args.only == "metrics":
-        from bench import metrics_bench
-
-        return 0 if metrics_bench.run(args, say, _marks()) or not args.strict else 1
-    if args.only == "sharing":
-        from bench import sharing_bench
-
-        status, all_met = sharing_bench.run(args, say)
-        return status or (1 if args.strict and not all_met else 0)
-    if args.only != "tally":
-        status, all_met = _web(args, say)
-    if args.only is None:
-        from bench import insights_bench
-
-        say("")
-        all_met &= insights_bench.run(args, say, _marks())
-        from bench import metrics_bench
-
-        say("")
-        all_met &= metrics_bench.run(args, say, _marks())
-        from bench import sharing_bench
-
-        say("")
-        sharing_status, sharing_met = sharing_bench.run(args, say)
-        status, all_met = status or sharing_status, all_met and sharing_met
-    if args.only not in ("web",):  # also after failed requests: the figures are independent
-        from bench import tally_bench
-
-        say("")
-        tally_met = tally_bench.run(_var_dir(), say, _marks())
-        all_met &= tally_met
+    # Every section runs, also after another's failed requests: the figures are independent.
+    for index, name in enumerate([args.only] if args.only else SECTIONS):
+        if index:
+            say("")
+        section_status, section_met = importlib.import_module(SECTIONS[name]).run(args)
+        status, all_met = status or section_status, all_met and section_met
     if status:
         return status
     if not all_met:
         say("Some targets were missed.")
         return 1 if args.strict else 0
     return 0
-
-
-def _web(args, say) -> tuple[int, bool]:
-    """The endpoints; returns (exit status so far, whether every target was met)."""
-    database_url = open_database(args, say)
-    from django.conf import settings
-    from django.db import connections
-
-    from bench import synthetic
-    from consortia.core.models import Event
-
-    ids = synthetic.landmarks()
-    credentials = _credentials()
-    results = [Result(resolve(scenario, ids)) for scenario in SCENARIOS]
-    try:
-        for result in results:
-            counts, errors = _count_queries(result.scenario, credentials)
-            result.queries, result.query_errors = tuple(counts), errors
-        events = Event.objects.count()
-        connections.close_all()  # the server's processes get their own connections
-
-        log_path = Path(settings.VAR_DIR) / "bench-server.log"
-        with Server(
-            database_url=database_url,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=log_path,
-        ) as server:
-            say(
-                f"Server: consortia serve on {LOOPBACK}:{server.port}, {args.workers} worker(s) "
-                f"x {args.threads} threads (log: {log_path})"
-            )
-            for result in results:
-                paths = [result.scenario.path, result.scenario.later]
-                headers = credentials.headers(result.scenario)
-                _hammer(server.port, paths, headers, args.warmup, args.concurrency, None)
-                result.seconds = _hammer(
-                    server.port, paths, headers, args.requests, args.concurrency, result
-                )
-    finally:
-        _forget_credentials(credentials)
-
-    table, all_met, any_failed = report(results)
-    say("")
-    say(
-        f"{args.organizations:,} organizations, {args.people:,} people, {events:,} events; "
-        f"{args.concurrency} client threads, {args.requests} requests per endpoint "
-        f"(after {args.warmup} warm-up), alternating page 1 and a later page "
-        f"(poll and initiative: {_voters(ids)})."
-    )
-    say(table)
-    if any_failed:
-        print("consortia bench: error: some requests failed (see above)", file=sys.stderr)
-        return 1, all_met
-    return 0, all_met
-
-
-def _voters(ids: dict[str, int]) -> str:
-    from consortia.decisions.models import Ballot, PollVoter
-    from consortia.initiatives.models import Participation
-
-    def poll(pk: int) -> str:
-        voters = PollVoter.objects.filter(poll_id=pk).count()
-        return f"{voters:,} voters/{Ballot.objects.filter(poll_id=pk).count():,} ballots"
-
-    def initiative(pk: int) -> str:
-        return f"{Participation.objects.filter(initiative_id=pk).count():,} participants"
-
-    return (
-        f"{poll(ids['poll'])} then {poll(ids['small_poll'])}; "
-        f"{initiative(ids['initiative'])} then {initiative(ids['small_initiative'])}"
-    )
 
 
 if __name__ == "__main__":
