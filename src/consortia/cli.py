@@ -230,6 +230,14 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.overlap.cli",
         "overlap discovery with a partner: `overlap run|list|show|export` (`overlap --help`)",
     ),
+    "backup": AppCommand(
+        "consortia.core.backup",
+        "write the whole database to FILE while the site runs: `backup FILE [--force]`",
+    ),
+    "restore": AppCommand(
+        "consortia.core.restore",
+        "replace the database with a backup: `restore FILE [--force]` (stop the site first)",
+    ),
     "tally": AppCommand(
         "consortia.decisions.tally_cli",
         "recount an exported ballot file: `tally --method schulze FILE` (`tally --help`)",

@@ -9,20 +9,18 @@ import pytest
 
 from consortia.core import services as core_services
 from consortia.sharing.models import DocumentVersion, Item
-from tests.conftest import PASSWORD, admit, make_org_leader
+from tests.browser.helpers import sign_in as _sign_in
+from tests.conftest import admit, make_org_leader
+
+
+def sign_in(page, who, wait=False):
+    _sign_in(page, who, wait=False)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SECRET = "ZIRCONIUM-HAFNIUM recipe: 7 parts to 3"
 WORD = "zirconium"
-
-
-def sign_in(page, email):
-    page.goto("/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def main_text(page, url) -> str:
@@ -42,7 +40,7 @@ def test_a_competitor_never_reaches_the_confidential_document(world, new_page, s
 
     # Ada proposes an NDA to Beta Works; Bo accepts it (both through the NDA page).
     ada = new_page()
-    sign_in(ada, world.leader.email)
+    sign_in(ada, world.leader.email, wait=False)
     ada.goto(f"/n/{slug}/ndas/")
     proposal = ada.locator("form[aria-labelledby=propose-title]")
     proposal.locator("select[name=counterparty]").select_option(label="Beta Works")
@@ -51,7 +49,7 @@ def test_a_competitor_never_reaches_the_confidential_document(world, new_page, s
     proposal.get_by_role("button", name="Propose").click()
     ada.wait_for_load_state()
     bo = new_page()
-    sign_in(bo, world.other_leader.email)
+    sign_in(bo, world.other_leader.email, wait=False)
     bo.goto(f"/n/{slug}/ndas/")
     bo.get_by_role("button", name="Accept").click()
     bo.wait_for_load_state()
@@ -91,7 +89,7 @@ def test_a_competitor_never_reaches_the_confidential_document(world, new_page, s
 
     # Carla, the competitor, reaches it nowhere.
     carla_page = new_page()
-    sign_in(carla_page, carla.email)
+    sign_in(carla_page, carla.email, wait=False)
     _, carla_token = core_services.api_token_create(actor=carla, name="probe")
     for url in (f"/n/{slug}/documents/", f"/n/{slug}/feed/", "/notifications/"):
         text = main_text(carla_page, url)

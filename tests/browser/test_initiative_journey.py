@@ -13,17 +13,10 @@ from django.utils import timezone
 from consortia.decisions.models import Poll
 from consortia.initiatives import permissions
 from consortia.initiatives.models import Commitment, Initiative, Participation
-from tests.conftest import PASSWORD, admit, make_org_leader
+from tests.browser.helpers import sign_in
+from tests.conftest import admit, make_org_leader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, person):
-    page.goto("/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_it_proposes_joins_elects_requests_and_delivers(new_page, shoot, world):

@@ -8,19 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from consortia.sharing import services as sharing_services
-from tests.conftest import PASSWORD, fresh
+from tests.browser.helpers import sign_in
+from tests.conftest import fresh
 from tests.matching.conftest import helpers as helpers_fixture
 
 helpers = helpers_fixture  # the matching personas, as a fixture of this module
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, person):
-    page.goto("/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from consortia.metrics.models import Measurement, Metric
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,14 +15,6 @@ GOOD = "metric,organization,period,value\n" + "".join(
     f"Deliveries,acme-labs,2026-{m:02d},{100 + 7 * m}\n" for m in range(1, 13)
 )
 BAD = "metric,organization,period,value\nDeliveries,acme-labs,2026-01,lots\n"
-
-
-def sign_in(page, person):
-    page.goto("/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_it_uploads_previews_imports_and_charts(new_page, shoot, world, tmp_path):
@@ -59,7 +51,7 @@ def test_it_uploads_previews_imports_and_charts(new_page, shoot, world, tmp_path
     assert not Measurement.objects.exists()
     max_.get_by_role("button", name="Import 12 rows").click()
     max_.locator("#import-done").wait_for()
-    assert max_.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
+    assert max_.get_by_role("progressbar").get_attribute("value") == "100"
     shoot(max_, "imported")
     assert Measurement.objects.count() == 12
 

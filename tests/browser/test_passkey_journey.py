@@ -7,16 +7,15 @@ import pytest
 
 from consortia.accounts import services
 from consortia.accounts.models import SecurityEvent
+from tests.browser.helpers import sign_in as _sign_in
 from tests.conftest import PASSWORD
 
+
+def sign_in(page, who, wait=False):
+    _sign_in(page, who, wait=False)
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, person):
-    page.goto("/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_it_adds_a_security_key_and_signs_in_with_it(new_page, shoot, world, settings):
@@ -37,7 +36,7 @@ def test_it_adds_a_security_key_and_signs_in_with_it(new_page, shoot, world, set
         },
     )
     person = world.member
-    sign_in(page, person)
+    sign_in(page, person, wait=False)
     page.wait_for_url(re.compile(r".*/$"))
     page.goto("/accounts/2fa/webauthn/add/")
     if "/reauthenticate/" in page.url:
@@ -54,7 +53,7 @@ def test_it_adds_a_security_key_and_signs_in_with_it(new_page, shoot, world, set
     page.locator("summary.menu__toggle").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/$"))
-    sign_in(page, person)
+    sign_in(page, person, wait=False)
     page.wait_for_url(re.compile(r".*/2fa/authenticate/.*"))
     shoot(page, "use-key")
     page.get_by_role("button", name=re.compile("security key", re.I)).click()

@@ -13,17 +13,15 @@ from django.utils import timezone
 from consortia.decisions import verify
 from consortia.decisions.models import Poll
 from consortia.networks.models import NetworkMembership
-from tests.conftest import PASSWORD, admit, make_org_leader
+from tests.browser.helpers import sign_in as _sign_in
+from tests.conftest import admit, make_org_leader
+
+
+def sign_in(page, who, wait=False):
+    _sign_in(page, who, wait=False)
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email):
-    page.goto("/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def test_a_member_is_removed_by_vote(world, new_page, shoot):
@@ -32,7 +30,7 @@ def test_a_member_is_removed_by_vote(world, new_page, shoot):
 
     # Ada proposes the removal of Beta Works, with the reason Beta will read.
     ada = new_page()
-    sign_in(ada, world.leader.email)
+    sign_in(ada, world.leader.email, wait=False)
     ada.goto("/n/northwind/")
     ada.get_by_role("link", name="Decisions").click()
     ada.wait_for_url(re.compile(r".*/n/northwind/decisions/$"))
@@ -61,7 +59,7 @@ def test_a_member_is_removed_by_vote(world, new_page, shoot):
 
     # Bo, whose organization is concerned, sees the poll but cannot vote on it.
     bo = new_page()
-    sign_in(bo, world.other_leader.email)
+    sign_in(bo, world.other_leader.email, wait=False)
     bo.goto(f"/n/northwind/decisions/{poll.pk}/")
     assert "not in this poll" in bo.locator("main").inner_text()
     assert bo.get_by_role("button", name="Cast our vote").count() == 0
@@ -69,7 +67,7 @@ def test_a_member_is_removed_by_vote(world, new_page, shoot):
 
     # Hal votes yes too, on a phone.
     hal = new_page(width=375, height=800)
-    sign_in(hal, "hal@hotel.test")
+    sign_in(hal, "hal@hotel.test", wait=False)
     hal.goto(f"/n/northwind/decisions/{poll.pk}/")
     hal.get_by_label("Yes").check()
     hal.get_by_role("button", name="Cast our vote").click()
@@ -120,7 +118,7 @@ def test_a_ranked_ballot_by_numbers_or_by_dragging(world, new_page, shoot):
         closes_at=timezone.now() + timedelta(days=1),
     )
     page = new_page()
-    sign_in(page, world.leader.email)
+    sign_in(page, world.leader.email, wait=False)
     page.goto(f"/n/northwind/decisions/{poll.pk}/")
     # Keyboard: type the ranks (Geneva and Lyon tie for second).
     page.get_by_label("Turin").fill("1")

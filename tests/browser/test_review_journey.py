@@ -3,7 +3,6 @@
 downloads the PDF, whose text holds the review."""
 
 import io
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,18 +11,11 @@ from django.utils import timezone
 
 from consortia.initiatives import services as initiative_services
 from consortia.reviews.models import Review
-from tests.conftest import PASSWORD, fresh
+from tests.browser.helpers import sign_in
+from tests.conftest import fresh
 from tests.initiatives.conftest import join, make_leader, propose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, person):
-    page.goto("/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def test_it_holds_celebrates_signs_off_and_exports(new_page, shoot, world):

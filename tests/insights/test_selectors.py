@@ -137,9 +137,13 @@ def test_sharing_counts_are_counts_only(world):
         status="published",
     )
     data = selectors.health(world.network)
-    assert data["sharing"]["pairs"] == [[world.acme.pk, world.beta.pk, 1]]
-    assert data["sharing"]["network_wide"] == {str(world.beta.pk): 1}
-    assert data["matrix"]["pairs"] == 1 and data["matrix"]["mutual_pairs"] == 0
+    assert data["sharing_totals"] == {
+        "pairs": 1,
+        "mutual_pairs": 0,
+        "items_to_partners": 1,
+        "items_to_network": 1,
+        "organizations_sharing": 2,
+    }
     assert "Secret title" not in str(data)
 
 

@@ -145,7 +145,7 @@ def test_the_upload_previews_then_imports_in_chunks(world, metric, as_member):
     services.import_job_step(job=job, chunk=10)
     assert Measurement.objects.count() == 10
     response = as_member.post(url, headers=headers)
-    assert response.status_code == 200 and 'role="progressbar"' in response.content.decode()
+    assert response.status_code == 200 and "<progress" in response.content.decode()
     job.refresh_from_db()
     assert job.status == "done" and Measurement.objects.count() == 30
     assert "See the charts" in response.content.decode()

@@ -18,8 +18,9 @@ LISTED = {
     "leader": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
     "member": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
     "other_member": {"view": ALLOWED, "member": ALLOWED, "act": ALLOWED},
-    "applicant": {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
-    "outsider": {"view": ALLOWED, "member": FORBIDDEN, "act": FORBIDDEN},
+    # Inside a network is 404 to whoever is not an active member (DESIGN.md rule 3).
+    "applicant": {"view": ALLOWED, "member": NOT_FOUND, "act": NOT_FOUND},
+    "outsider": {"view": ALLOWED, "member": NOT_FOUND, "act": NOT_FOUND},
     "anonymous": {"view": NOT_FOUND, "member": NOT_FOUND, "act": NOT_FOUND},
 }
 # …and on an UNLISTED one: outsiders may not even learn it exists.
@@ -72,7 +73,7 @@ def test_it_still_shows_an_unlisted_network_to_a_former_or_rejected_member(world
     from tests.conftest import fresh
 
     assert outcome(fresh(world.other_member), "northwind", "view") == ALLOWED
-    assert outcome(fresh(world.other_member), "northwind", "member") == FORBIDDEN
+    assert outcome(fresh(world.other_member), "northwind", "member") == NOT_FOUND
 
 
 def test_it_stops_acting_until_a_new_member_accepts_the_charter(world):
@@ -92,7 +93,7 @@ def test_it_ends_access_the_moment_an_organization_leaves(world):
     services.network_leave(actor=world.other_leader, network=world.network)
     from tests.conftest import fresh
 
-    assert outcome(fresh(world.other_member), "northwind", "member") == FORBIDDEN
+    assert outcome(fresh(world.other_member), "northwind", "member") == NOT_FOUND
 
 
 @pytest.mark.parametrize(

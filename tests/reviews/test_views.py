@@ -47,7 +47,7 @@ def test_a_bad_cadence_is_a_form_error(world, led, as_leader):
     assert not Review.objects.exists()
 
 
-def test_outsiders_get_404_and_non_participants_403(world, led, held):
+def test_outsiders_and_non_participants_get_404(world, led, held):
     from tests.conftest import admit, make_org_leader
 
     outsider = login(world.outsider)
@@ -57,13 +57,14 @@ def test_outsiders_get_404_and_non_participants_403(world, led, held):
     third = make_org_leader("eve@epsilon.test", "Eve", "Epsilon")
     admit(world.network, third, world.leader)
     bystander = login(fresh(third))
-    assert bystander.get(list_url(world, led)).status_code == 403
-    assert bystander.get(detail_url(world, held)).status_code == 403
+    # A member whose organization does not take part: the reviews are not its to know of.
+    assert bystander.get(list_url(world, led)).status_code == 404
+    assert bystander.get(detail_url(world, held)).status_code == 404
     assert (
         bystander.post(
             detail_url(world, held, "entries/"), {"kind": "lesson", "text": "x"}
         ).status_code
-        == 403
+        == 404
     )
     assert not ReviewEntry.objects.exists()
 

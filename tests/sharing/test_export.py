@@ -70,7 +70,8 @@ def test_export_holds_own_items_files_and_own_words_only(world):
 def test_export_rules(world):
     url = reverse("sharing_export", args=[world.network.slug])
     assert login(world.member).get(url).status_code == 403  # not a team leader
-    assert login(world.outsider).get(url).status_code == 403  # never took part
+    assert login(world.outsider).get(url).status_code == 404  # never took part
+    assert login(world.applicant).get(url).status_code == 404  # not admitted yet
     assert login(world.leader).get(url).status_code == 200  # the page
     assert b"Download the export" in login(world.leader).get(url).content
     assert login(world.leader).get("/n/nope/export/").status_code == 404

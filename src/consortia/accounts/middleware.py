@@ -139,3 +139,36 @@ class SensitiveActionMiddleware:
             # allauth keeps the POST and replays it once the person confirmed it is them.
             return suspend_request(request, reverse("account_reauthenticate"))
         return None
+
+
+def _provider_origins() -> list[str]:
+    from urllib.parse import urlsplit
+
+    origins = []
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    for app in apps:
+        parts = urlsplit(app.get("settings", {}).get("server_url", ""))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+class SingleSignOnFormActionMiddleware:
+    """Let the sign-in form lead to the configured OpenID Connect providers.
+
+    Starting single sign-on posts a form to this site, which redirects to the provider; browsers
+    apply the page's `form-action` to that redirect too, so the strict policy (`'self'`) would
+    stop it. The providers' origins come from the settings on each request (operators add
+    providers by settings), and only those are added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = _provider_origins()
+        if origins and response.get("Content-Type", "").startswith("text/html"):
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
+        return response

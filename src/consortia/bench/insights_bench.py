@@ -3,7 +3,7 @@ trust list, one organization's trust evidence and the API at 1,000 organizations
 
 On top of bench/synthetic.py's network it adds, once (marked by their titles), 20 settled or
 open commitments per active member spread over two years (about 19,000) and 3,000 shared items
-(partner-addressed and network-wide) so trust, the sharing matrix and the histogram have data.
+(partner-addressed and network-wide) so trust, sharing and the histogram have data.
 It reports:
 - the time to compute the health figures from scratch (what a page pays once after a change),
 - query counts on page 1 and a later page, and p50/p95 over HTTP against `consortia serve`

@@ -26,6 +26,13 @@ def forbidden(request, exception=None):
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A refused form (expired or forged CSRF token). Django's own page styles itself inline,
+    which the Content-Security-Policy blocks; this one looks like the rest of the site."""
+    message = "This form expired or did not come from this site. Go back, reload it and try again."
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
 def server_error(request):
     # Rendered without the request: the context processors query the database, which may be
     # the very thing that failed.

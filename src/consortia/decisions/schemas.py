@@ -9,6 +9,9 @@ from pydantic import field_validator
 
 from consortia.core.schemas import InputSchema, Text, aware_datetime
 
+# One enum for one idea: the same name twice in the OpenAPI document would clash.
+from consortia.networks.schemas import AdmissionRule
+
 
 class PollKind(StrEnum):
     consensus = "consensus"
@@ -22,11 +25,6 @@ class RankedMethod(StrEnum):
     schulze = "schulze"
     ranked_pairs = "ranked_pairs"
     irv = "irv"
-
-
-class AdmissionRule(StrEnum):
-    approvals = "approvals"
-    vote = "vote"
 
 
 class PollAction(StrEnum):

@@ -8,13 +8,9 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from consortia.core.schemas import MAX_ID, InputSchema, OrganizationRef, Text, aware_datetime
+from consortia.networks.schemas import PersonRef
 
 LONG_TEXT = 10_000
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
 
 
 class InitiativeFilter(StrEnum):

@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import ERRORS, SLUG_PATTERN
+from consortia.networks.permissions import org_id_of
 
 from . import permissions, selectors
 from . import trust as trust_math
@@ -99,18 +100,36 @@ def list_engagement(request, slug: str = NetworkSlug):
     summary="The network's health",
 )
 def network_health(request, slug: str = NetworkSlug):
-    """Members, active initiatives, participation, trust distribution, fairness, sharing."""
+    """Members, active initiatives, participation, trust distribution, fairness, and sharing:
+    the pairs your organization is part of, and totals for the network (who shares with whom
+    among others is theirs to know)."""
     network = permissions.get_network_for(request.auth, slug)
     data = selectors.health(network)
+    org_id = org_id_of(request.auth)
+    pairs = []
+    for partner in selectors.sharing_partners(request.auth, network):
+        if partner["sent"]:
+            pairs.append(
+                {
+                    "from_organization_id": org_id,
+                    "to_organization_id": partner["organization_id"],
+                    "items": partner["sent"],
+                }
+            )
+        if partner["received"]:
+            pairs.append(
+                {
+                    "from_organization_id": partner["organization_id"],
+                    "to_organization_id": org_id,
+                    "items": partner["received"],
+                }
+            )
     return {
         **data,
         "trust_histogram": data["histogram"],
-        "sharing_pairs": [
-            {"from_organization_id": a, "to_organization_id": b, "items": n}
-            for a, b, n in data["sharing"]["pairs"]
-        ],
-        "sharing_pair_count": data["sharing"]["pair_count"],
-        "sharing_network_wide": data["sharing"]["network_wide"],
+        "sharing_pairs": pairs,
+        "sharing_pair_count": data["sharing_totals"]["pairs"],
+        "sharing_totals": data["sharing_totals"],
     }
 
 

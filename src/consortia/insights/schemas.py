@@ -88,6 +88,14 @@ class SharingPair(Schema):
     items: int
 
 
+class SharingTotals(Schema):
+    pairs: int = Field(description="Directed pairs of organizations that shared something.")
+    mutual_pairs: int = Field(description="Pairs that shared both ways.")
+    items_to_partners: int = Field(description="Items addressed to named partners.")
+    items_to_network: int = Field(description="Items shared with the whole network.")
+    organizations_sharing: int = Field(description="Organizations that shared anything.")
+
+
 class HealthOut(Schema):
     computed_at: str
     members: int
@@ -99,7 +107,8 @@ class HealthOut(Schema):
     trust_histogram: list[int] = Field(description="Members per trust band of 0.1, from 0.")
     fairness: FairnessOut | None
     sharing_pairs: list[SharingPair] = Field(
-        description="The largest directed pairs (up to 100): items one addressed to another."
+        description="The pairs your organization is part of: items it addressed to a partner, "
+        "and items a partner addressed to it that you may see. Never other organizations' pairs."
     )
-    sharing_pair_count: int = Field(description="All directed pairs that shared something.")
-    sharing_network_wide: dict[str, int]
+    sharing_pair_count: int = Field(description="All directed pairs in the network (a total).")
+    sharing_totals: SharingTotals

@@ -27,8 +27,7 @@ from .sql import DaysBetween, LocalDate
 CStatus = Commitment.Status
 ENGAGEMENT_DAYS = 90
 HISTOGRAM_BINS = 10
-MATRIX_SIZE = 12  # the sharing matrix shows the organizations that share most
-SNAPSHOT_VERSION = "v1"
+SNAPSHOT_VERSION = "v2"  # v2: totals of sharing only, never who with whom
 
 
 # Trust --------------------------------------------------------------------------------------
@@ -265,32 +264,93 @@ def engagement_sums(network, *, now=None) -> dict[int, dict]:
 
 
 # Sharing reciprocity ------------------------------------------------------------------------
+# Who shares with whom is itself confidential between partners: the network-wide snapshot keeps
+# totals only, and each organization sees the pairs it is part of, read for the viewer in SQL.
 
 
-def sharing_counts(network) -> dict:
-    """Counts only (never titles): items organization A addressed to partner B, and items each
-    organization shared with the whole network. Two GROUP BY queries."""
-    try:
-        from consortia.sharing.models import Item, ItemPartner
-    except ImportError:  # pragma: no cover - the sharing app is always installed
-        return {"pairs": [], "network_wide": {}}
-    pairs = (
-        ItemPartner.objects.filter(item__network=network, item__audience="partners")
+def sharing_totals(network) -> dict:
+    """Network totals, never who with whom: directed pairs that shared something (and how many
+    go both ways), items addressed to named partners and to the whole network, and how many
+    organizations shared anything. Three small aggregate queries."""
+    from consortia.sharing.models import Item, ItemPartner
+
+    pairs = set(
+        ItemPartner.objects.filter(item__network=network, item__audience=Item.Audience.PARTNERS)
         .exclude(organization_id=F("item__organization_id"))
-        .values("item__organization_id", "organization_id")
-        .annotate(n=Count("item_id", distinct=True))
+        .values_list("item__organization_id", "organization_id")
+        .distinct()
         .order_by()
     )
-    wide = (
-        Item.objects.filter(network=network, audience="network")
-        .values("organization_id")
-        .annotate(n=Count("id"))
+    counts = Item.objects.filter(network=network).aggregate(
+        to_partners=Count("id", filter=Q(audience=Item.Audience.PARTNERS)),
+        to_network=Count("id", filter=Q(audience=Item.Audience.NETWORK)),
+    )
+    network_senders = set(
+        Item.objects.filter(network=network, audience=Item.Audience.NETWORK)
+        .values_list("organization_id", flat=True)
+        .distinct()
         .order_by()
     )
     return {
-        "pairs": [[p["item__organization_id"], p["organization_id"], p["n"]] for p in pairs],
-        "network_wide": {str(w["organization_id"]): w["n"] for w in wide},
+        "pairs": len(pairs),
+        "mutual_pairs": sum(1 for a, b in pairs if (b, a) in pairs) // 2,
+        "items_to_partners": counts["to_partners"],
+        "items_to_network": counts["to_network"],
+        "organizations_sharing": len({a for a, _ in pairs} | network_senders),
     }
+
+
+def sharing_partners(person, network) -> list[dict]:
+    """The viewer's organization's partners in sharing: per partner, the items the organization
+    addressed to it (its own items, at every level) and the items it addressed to the
+    organization that this person may see (the sharing rule, in SQL). Most items first. Two
+    GROUP BY queries, whatever the size of the network."""
+    from consortia.networks.permissions import org_id_of
+    from consortia.sharing.audience import item_visible_q
+    from consortia.sharing.models import Item, ItemPartner
+
+    org_id = org_id_of(person)
+    if org_id is None:
+        return []
+    partners: dict[int, dict] = {}
+
+    def row(pk, name) -> dict:
+        return partners.setdefault(
+            pk, {"organization_id": pk, "name": name, "sent": 0, "received": 0}
+        )
+
+    sent = (
+        ItemPartner.objects.filter(
+            item__network=network,
+            item__audience=Item.Audience.PARTNERS,
+            item__organization_id=org_id,
+        )
+        .exclude(organization_id=org_id)
+        .values("organization_id", "organization__name")
+        .annotate(n=Count("item_id", distinct=True))
+        .order_by()
+    )
+    for r in sent:
+        row(r["organization_id"], r["organization__name"])["sent"] = r["n"]
+    received = (
+        Item.objects.filter(
+            item_visible_q(person),
+            network=network,
+            audience=Item.Audience.PARTNERS,
+            partners__organization_id=org_id,
+        )
+        .exclude(organization_id=org_id)
+        .values("organization_id", "organization__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    for r in received:
+        row(r["organization_id"], r["organization__name"])["received"] = r["n"]
+    rows = list(partners.values())
+    for r in rows:
+        r["mutual"] = bool(r["sent"] and r["received"])
+    rows.sort(key=lambda r: (-(r["sent"] + r["received"]), r["name"].lower()))
+    return rows
 
 
 # Fairness (ledger, when the app provides it) -----------------------------------------------
@@ -388,29 +448,16 @@ def compute_health(network, *, now=None) -> dict:
         "request_response_rate": round(answered / received, 4) if received else None,
         "histogram": histogram,
         "orgs": orgs,
-        "sharing": sharing_counts(network),
+        "sharing_totals": sharing_totals(network),
         "fairness": fairness(network),
     }
-
-
-SHARING_PAIRS_KEPT = 100  # the API lists the largest directed pairs; totals cover all
 
 
 def split(data: dict) -> tuple[dict, list[dict]]:
     """The page's summary (charts precomputed, small) and the per-organization rows (sorted by
     trust, highest first), stored apart so the health page never loads the 1,000 rows."""
-    pairs = sorted(data["sharing"]["pairs"], key=lambda p: -p[2])
-    summary = {k: v for k, v in data.items() if k not in ("orgs", "sharing")}
-    summary.update(
-        histogram_chart=histogram_chart(data),
-        scatter=scatter_chart(data),
-        matrix=sharing_matrix(data),
-        sharing={
-            "pairs": pairs[:SHARING_PAIRS_KEPT],
-            "pair_count": len(pairs),
-            "network_wide": data["sharing"]["network_wide"],
-        },
-    )
+    summary = {k: v for k, v in data.items() if k != "orgs"}
+    summary.update(histogram_chart=histogram_chart(data), scatter=scatter_chart(data))
     return summary, trust_table(data)
 
 
@@ -546,42 +593,4 @@ def scatter_chart(data: dict) -> dict:
         "max_people": max_people,
         "max_depth": max_depth,
         "idle": idle,
-    }
-
-
-def sharing_matrix(data: dict, size: int = MATRIX_SIZE) -> dict:
-    """The organizations that share most, and who shares with whom among them (counts)."""
-    sharing = data.get("sharing") or {"pairs": [], "network_wide": {}}
-    orgs = data["orgs"]
-    given: dict[str, int] = {}
-    for a, b, n in sharing["pairs"]:
-        given[str(a)] = given.get(str(a), 0) + n
-        given[str(b)] = given.get(str(b), 0) + n
-    for a, n in sharing["network_wide"].items():
-        given[a] = given.get(a, 0) + n
-    top = [o for o in sorted(given, key=lambda k: -given[k]) if o in orgs][:size]
-    cells = {(str(a), str(b)): n for a, b, n in sharing["pairs"]}
-    rows = []
-    for a in top:
-        row_cells = []
-        for b in top:
-            n = cells.get((a, b), 0)
-            back = cells.get((b, a), 0)
-            row_cells.append({"value": "—" if a == b else n, "mutual": a != b and n and back})
-        rows.append(
-            {
-                "label": orgs[a]["name"],
-                "cells": row_cells,
-                "network_wide": sharing["network_wide"].get(a, 0),
-            }
-        )
-    pairs = len(cells)
-    mutual = sum(1 for (a, b) in cells if (b, a) in cells) // 2
-    return {
-        "columns": [orgs[k]["name"] for k in top],
-        "rows": rows,
-        "pairs": pairs,
-        "mutual_pairs": mutual,
-        "shown": len(top),
-        "sharing_orgs": len([k for k in given if k in orgs]),
     }

@@ -13,6 +13,7 @@ from . import permissions, selectors
 from . import trust as trust_math
 
 PER_PAGE = 50
+PARTNERS_SHOWN = 100  # the API lists them all
 
 
 @login_required
@@ -26,7 +27,7 @@ def network_health(request, slug):
         health=data,
         histogram=data["histogram_chart"],
         scatter=data["scatter"],
-        matrix=data["matrix"],
+        partners=selectors.sharing_partners(request.user, network)[:PARTNERS_SHOWN],
         computed_at=parse_datetime(data["computed_at"]),
         formula=trust_math.FORMULA,
         explanation=trust_math.EXPLANATION,

@@ -16,7 +16,7 @@ from consortia.core.pagination import Pagination
 from consortia.core.schemas import BODY_ERRORS, ERRORS, MAX_ID, SLUG_PATTERN
 
 from . import permissions, selectors, services
-from .schemas import BalanceOut, EntryIn, EntryOut, SettingsIn, SettingsOut
+from .schemas import BalanceOut, LedgerEntryIn, LedgerEntryOut, SettingsIn, SettingsOut
 
 router = Router(tags=["ledger"])
 Since = Query(None, description="From this date (inclusive).")
@@ -38,7 +38,7 @@ def _balance(**kwargs):
 
 @router.get(
     "/networks/{slug}/ledger/entries",
-    response={200: list[EntryOut], **ERRORS},
+    response={200: list[LedgerEntryOut], **ERRORS},
     summary="List the network ledger's entries",
 )
 @paginate(Pagination)
@@ -50,7 +50,7 @@ def list_network_entries(request, slug: str = NetworkSlug):
 
 @router.get(
     "/initiatives/{initiative_id}/ledger/entries",
-    response={200: list[EntryOut], **ERRORS},
+    response={200: list[LedgerEntryOut], **ERRORS},
     summary="List an initiative ledger's entries",
 )
 @paginate(Pagination)
@@ -62,10 +62,10 @@ def list_initiative_entries(request, initiative_id: int = Id("The initiative's i
 
 @router.post(
     "/networks/{slug}/ledger/entries",
-    response={201: EntryOut, **BODY_ERRORS},
+    response={201: LedgerEntryOut, **BODY_ERRORS},
     summary="Record an investment or a return",
 )
-def create_entry(request, payload: EntryIn, slug: str = NetworkSlug):
+def create_entry(request, payload: LedgerEntryIn, slug: str = NetworkSlug):
     """For your own organization; with initiative_id, in that initiative's ledger (its
     participants only). Money and in-kind entries must be in the ledger's currency."""
     network = permissions.get_network_for(request.auth, slug)

@@ -11,20 +11,20 @@ from consortia.core.schemas import MAX_ID, InputSchema, Text
 Number = float | int | Text(30)
 
 
-class Direction(StrEnum):
+class LedgerDirection(StrEnum):
     investment = "investment"
     return_ = "return"
 
 
-class Kind(StrEnum):
+class LedgerEntryKind(StrEnum):
     money = "money"
     hours = "hours"
     in_kind = "in_kind"
 
 
-class EntryIn(InputSchema):
-    direction: Direction
-    kind: Kind
+class LedgerEntryIn(InputSchema):
+    direction: LedgerDirection
+    kind: LedgerEntryKind
     date: date
     initiative_id: int | None = Field(None, ge=1, le=MAX_ID)
     amount: Number | None = Field(None, description="kind=money: the amount, not negative.")
@@ -34,7 +34,7 @@ class EntryIn(InputSchema):
     note: Text(500) = ""
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     id: int
     organization_id: int
     organization: str = Field(alias="organization.name")

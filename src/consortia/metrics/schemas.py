@@ -12,7 +12,7 @@ MAX_BULK = 10_000
 Number = float | int | Text(40)
 
 
-class Direction(StrEnum):
+class MetricDirection(StrEnum):
     higher = "higher"
     lower = "lower"
 
@@ -45,7 +45,7 @@ class MetricIn(InputSchema):
     name: Text(120, min_length=1)
     unit: Text(30, min_length=1)
     description: Text(5000) = ""
-    direction: Direction = Direction.higher
+    direction: MetricDirection = MetricDirection.higher
     aggregation: Aggregation = Aggregation.sum
     cadence: Cadence = Cadence.monthly
     scope: Scope = Field(

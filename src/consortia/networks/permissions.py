@@ -107,10 +107,13 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
     need = "view": its name, description and charter (listed networks: any signed-in person;
     unlisted: organizations that have or had a membership row — members, applicants, former
     members). An invitee sees an unlisted network only through its invitation link: the token
-    proves the address is theirs, a self-declared email does not. "member": the member list
-    and activity (active
-    members only); "act": invite, approve, propose (active members whose organization accepted
-    the current charter).
+    proves the address is theirs, a self-declared email does not. "member": the member list,
+    activity and everything inside the network (active members only); "act": invite, approve,
+    propose (active members whose organization accepted the current charter).
+
+    Whoever is not an active member gets 404 for "member" and "act", as for a network that
+    does not exist: what is inside a network is not theirs to know, not even that it is there
+    (DESIGN.md, rule 3). An active member that may not act yet gets 403 with the reason.
     """
     network = Network.objects.filter(slug=slug).first()
     if network is None or not getattr(person, "is_authenticated", False):
@@ -120,10 +123,8 @@ def get_network_for(person, slug: str, *, need: str = "view") -> Network:
         raise Http404("No such network")
     if need == "view":
         return network
-    if membership is None or not (membership.is_pending or membership.is_active):
-        raise PermissionDenied("Only member organizations can see this.")
-    if not membership.is_active:
-        raise PermissionDenied("Your organization is not an active member of this network yet.")
+    if membership is None or not membership.is_active:
+        raise Http404("No such network")
     require_person_may(person, network, need)
     if need == "act" and not has_accepted_charter(membership.organization_id, network):
         raise PermissionDenied(

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
+from consortia.core.csp import allow_webassembly
 from consortia.networks.pages import network_page_context
 
 from . import forms, keys, permissions, selectors, services
@@ -36,6 +37,7 @@ def _home_url(network) -> str:
 
 
 @login_required
+@allow_webassembly
 @GET_POST
 def home(request, slug):
     network = _network(request, slug)
@@ -295,6 +297,7 @@ def _run_context(request, network, run, **extra):
 
 
 @login_required
+@allow_webassembly
 def run_detail(request, slug, run_id):
     network = _network(request, slug)
     run = permissions.get_run_for(request.user, network, run_id)

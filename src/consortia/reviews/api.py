@@ -14,10 +14,10 @@ from . import export, permissions, selectors, services
 from .models import ReviewSchedule
 from .schemas import (
     ActionIn,
-    EntryIn,
-    EntryOut,
     ExportFormat,
     ReviewDetailOut,
+    ReviewEntryIn,
+    ReviewEntryOut,
     ReviewIn,
     ReviewOut,
     ScheduleIn,
@@ -144,10 +144,10 @@ def hold_review(request, review_id: int = Id("The review's id.")):
 
 @router.post(
     "/reviews/{review_id}/entries",
-    response={201: EntryOut, **BODY_ERRORS},
+    response={201: ReviewEntryOut, **BODY_ERRORS},
     summary="Add what works, what does not, a lesson or a celebration",
 )
-def add_entry(request, payload: EntryIn, review_id: int = Id("The review's id.")):
+def add_entry(request, payload: ReviewEntryIn, review_id: int = Id("The review's id.")):
     """Add what works, what does not, a lesson or a celebration (kudos) to a review
     (participants)."""
     review = permissions.get_review_for(request.auth, review_id)
@@ -176,7 +176,7 @@ def add_entry(request, payload: EntryIn, review_id: int = Id("The review's id.")
 
 @router.post(
     "/reviews/{review_id}/actions",
-    response={201: EntryOut, **BODY_ERRORS},
+    response={201: ReviewEntryOut, **BODY_ERRORS},
     summary="Add an action item (sent as a request)",
 )
 def add_action(request, payload: ActionIn, review_id: int = Id("The review's id.")):

@@ -129,7 +129,8 @@ def pdf(review: Review) -> bytes:
     import weasyprint
 
     html = render_to_string("reviews/review_print.html", _context(review))
-    return weasyprint.HTML(string=html).write_pdf()
+    css = weasyprint.CSS(string=render_to_string("reviews/print.css"))
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[css])
 
 
 def filename(review: Review, fmt: str) -> str:

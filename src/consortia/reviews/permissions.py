@@ -1,10 +1,9 @@
 """Who may see reviews: people of the initiative's participating organizations.
 
-Outsiders to the network get 404 (the initiatives funnel); active members whose organization
-does not take part in the initiative get 403 with a sentence.
+Everyone else gets 404: outsiders to the network (the initiatives funnel), and active members
+whose organization does not take part in the initiative — its reviews are not theirs to know of.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from consortia.initiatives import permissions as initiative_permissions
@@ -14,9 +13,7 @@ from .models import Review
 
 def require_viewer(person, initiative) -> None:
     if not initiative_permissions.is_participant(person, initiative):
-        raise PermissionDenied(
-            "Only people of the initiative's participating organizations can see its reviews."
-        )
+        raise Http404("No such review")
 
 
 def get_initiative_for(person, pk: int, *, slug: str | None = None):

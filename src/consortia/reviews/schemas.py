@@ -14,7 +14,7 @@ class CadenceIn(StrEnum):
     half_yearly = "half_yearly"
 
 
-class EntryKind(StrEnum):
+class ReviewEntryKind(StrEnum):
     works = "works"
     does_not_work = "does_not_work"
     lesson = "lesson"
@@ -51,8 +51,8 @@ class ReviewOut(Schema):
     signed_off_at: datetime | None
 
 
-class EntryIn(Schema):
-    kind: EntryKind
+class ReviewEntryIn(Schema):
+    kind: ReviewEntryKind
     text: str = Field(..., max_length=5000)
     kudos_person_id: int | None = Field(None, ge=1, le=MAX_ID)
     kudos_organization_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -65,7 +65,7 @@ class ActionIn(Schema):
     description: str = Field("", max_length=5000)
 
 
-class EntryOut(Schema):
+class ReviewEntryOut(Schema):
     id: int
     kind: str
     text: str
@@ -86,5 +86,5 @@ class SignoffOut(Schema):
 
 class ReviewDetailOut(ReviewOut):
     snapshot: dict | None
-    entries: list[EntryOut]
+    entries: list[ReviewEntryOut]
     signoffs: list[SignoffOut]

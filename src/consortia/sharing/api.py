@@ -18,7 +18,7 @@ from consortia.networks.permissions import get_network_for, org_id_of
 from . import selectors, services
 from .audience import visible_items
 from .models import AccessLog, DocumentVersion, Item, Nda, Offer
-from .permissions import get_item_for
+from .permissions import get_item_for, get_readable_network_for
 from .schemas import (
     AccessLogOut,
     AudienceIn,
@@ -108,7 +108,7 @@ def list_items(
     show: ItemFilter = SHOW_QUERY,
 ):
     """Most recently active first; only items whose audience and level include you."""
-    network = get_network_for(request.auth, slug)
+    network = get_readable_network_for(request.auth, slug)
     queryset = visible_items(request.auth, network=network)
     if kind is not None:
         return selectors.items_for(
@@ -391,7 +391,7 @@ def list_access_log(
 ):
     """Who viewed or downloaded your organization's confidential and restricted items, and when
     (newest first)."""
-    network = get_network_for(request.auth, slug)
+    network = get_readable_network_for(request.auth, slug)
     org_id = org_id_of(request.auth)
     if org_id is None:
         raise Http404("No organization")
@@ -464,7 +464,7 @@ def answer_nda(
 )
 def get_network_nda(request, slug: str = NetworkSlug):
     """The network's current NDA version and whether your organization accepted it."""
-    network = get_network_for(request.auth, slug)
+    network = get_network_for(request.auth, slug, need="member")
     agreement = services.current_network_nda(network)
     org_id = org_id_of(request.auth)
     accepted = bool(

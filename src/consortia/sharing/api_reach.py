@@ -87,9 +87,9 @@ def _item_ref(item) -> dict:
 
 
 def _network(request, slug):
-    from consortia.networks.permissions import get_network_for
+    from consortia.sharing.permissions import get_readable_network_for
 
-    return get_network_for(request.auth, slug, need="view")
+    return get_readable_network_for(request.auth, slug)
 
 
 @router.get(

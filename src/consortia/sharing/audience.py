@@ -15,7 +15,7 @@ a removal's notice ending or an NDA being withdrawn takes effect on the next req
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from consortia.initiatives.models import Participation
+from consortia.initiatives.models import Initiative, Participation
 from consortia.networks.models import (
     Agreement,
     AgreementAcceptance,
@@ -183,3 +183,13 @@ __all__ = [
     "readers_of",
     "visible_items",
 ]
+
+
+def addressable_initiatives(network, organization_id):
+    """The initiatives of `network` whose participants the organization may address: those it
+    takes part in (an active participation)."""
+    return Initiative.objects.filter(
+        network=network,
+        participations__organization_id=organization_id,
+        participations__status=Participation.Status.ACTIVE,
+    )

@@ -18,15 +18,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from consortia.networks.models import NetworkMembership
-from consortia.networks.permissions import get_network_for, require_team_leader
+from consortia.networks.permissions import require_team_leader
 from consortia.sharing.models import AccessLog, Comment, DocumentVersion, Item, Nda, Offer
+from consortia.sharing.permissions import get_readable_network_for
 
 FORMAT = "consortia-sharing-export/1"
 
@@ -34,19 +33,14 @@ FORMAT = "consortia-sharing-export/1"
 def export_network_for(person, slug: str):
     """The network and organization whose export `person` may download, else raise.
 
-    Outsiders of an unlisted network get 404 (get_network_for); a person who is not a team
-    leader, or whose organization never had a membership in the network, gets 403.
+    Whoever may not read the network's items (outsiders, applicants, former members with
+    nothing of their own) gets 404 (sharing's funnel); a person who is not a team leader gets 403.
     """
-    network = get_network_for(person, slug, need="view")
+    network = get_readable_network_for(person, slug)
     membership = require_team_leader(
         person, "Only a team leader can export what the organization shared."
     )
-    organization = membership.organization
-    if not NetworkMembership.objects.filter(network=network, organization=organization).exists():
-        raise PermissionDenied(
-            f"{organization} has not taken part in {network}: nothing to export."
-        )
-    return network, organization
+    return network, membership.organization
 
 
 def filename_for(network, organization, now=None) -> str:

@@ -6,6 +6,7 @@ from consortia.core.forms import ServiceForm, text_field
 from consortia.initiatives.models import Initiative
 from consortia.networks.models import NetworkMembership, Organization, Person
 
+from .audience import addressable_initiatives
 from .models import Item
 
 AUDIENCE_HELP = (
@@ -79,7 +80,7 @@ class AudienceForm(ServiceForm):
     def __init__(self, *args, network, organization_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partners"].queryset = partner_choices(network, organization_id)
-        self.fields["initiative"].queryset = Initiative.objects.filter(network=network)
+        self.fields["initiative"].queryset = addressable_initiatives(network, organization_id)
         self.fields["readers"].queryset = reader_choices(network, organization_id)
 
     def audience_data(self) -> dict:

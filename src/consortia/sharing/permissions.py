@@ -7,11 +7,28 @@ an item of another network — so ids cannot be probed.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from consortia.networks import permissions as network_permissions
 from consortia.networks.models import OrgMembership
 from consortia.networks.permissions import org_id_of
 
 from .audience import visible_items
 from .models import Item
+
+
+def get_readable_network_for(person, slug: str):
+    """The network whose shared items (lists, feed, search, access log, export) the person may
+    read: its organization is an active member, or was admitted once (it left or was removed),
+    or owns items there (an organization always keeps its own items, also after leaving and
+    asking to join again). Everyone else — outsiders, applicants, organizations never admitted
+    — gets 404."""
+    network = network_permissions.get_network_for(person, slug)
+    membership = network_permissions.membership_of(person, network)
+    if membership is not None and (membership.is_active or membership.joined_at is not None):
+        return network
+    org_id = org_id_of(person)
+    if org_id is not None and Item.objects.filter(network=network, organization_id=org_id).exists():
+        return network
+    raise Http404("No such network")
 
 
 def get_item_for(person, network_slug: str, item_id, *, kind: str | None = None, now=None) -> Item:

@@ -36,7 +36,7 @@ from consortia.networks.models import (
 )
 
 from . import files, search
-from .audience import is_visible, readers_of
+from .audience import addressable_initiatives, is_visible, readers_of
 from .markup import render_markdown
 from .models import (
     AccessLog,
@@ -173,6 +173,12 @@ def clean_audience(
         )
         if initiative_obj is None:
             raise ValidationError({"initiative": "Choose an initiative of this network."})
+        # Addressing an initiative's participants is for its participants: an outsider to the
+        # initiative could otherwise push items (and notifications) into its circle.
+        if not addressable_initiatives(network, organization.pk).filter(pk=initiative_obj.pk):
+            raise ValidationError(
+                {"initiative": "Choose an initiative your organization takes part in."}
+            )
     elif initiative not in (None, "", 0):
         raise ValidationError({"initiative": "An initiative is chosen only for that audience."})
     if level == Item.Level.RESTRICTED:

@@ -23,7 +23,7 @@ from consortia.networks.permissions import get_network_for, org_id_of, require_t
 
 from . import forms, selectors, services
 from .models import AccessLog, DocumentVersion, Item, Nda, Offer
-from .permissions import get_item_for, in_owner_org, is_item_owner
+from .permissions import get_item_for, get_readable_network_for, in_owner_org, is_item_owner
 
 LIST_LIMIT = 50
 KIND_TABS = {"challenge": "challenges", "post": "posts", "document": "documents"}
@@ -36,7 +36,7 @@ def _detail_url(item) -> str:
 
 @login_required
 def item_list(request, slug, kind):
-    network = get_network_for(request.user, slug)
+    network = get_readable_network_for(request.user, slug)
     show = request.GET.get("show", "all")
     if show not in selectors.FILTERS[kind]:
         show = "all"
@@ -403,7 +403,7 @@ def document_download(request, slug, pk, number=None):
 
 @login_required
 def access_log(request, slug):
-    network = get_network_for(request.user, slug)
+    network = get_readable_network_for(request.user, slug)
     org_id = org_id_of(request.user)
     if org_id is None:
         raise Http404("No organization")

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET
 
 from consortia.core import htmx
 from consortia.networks.pages import network_page_context
-from consortia.networks.permissions import get_network_for, org_id_of
+from consortia.networks.permissions import org_id_of
 from consortia.sharing import export, feed, search
+from consortia.sharing.permissions import get_readable_network_for
 from consortia.sharing.services import item_url
 
 
@@ -30,7 +31,7 @@ def _with_urls(items) -> None:
 @require_GET
 def search_page(request, slug):
     """`/n/<slug>/search/?q=`: the whole page, or the results alone for HTMX (as you type)."""
-    network = get_network_for(request.user, slug, need="view")
+    network = get_readable_network_for(request.user, slug)
     query = request.GET.get("q", "")
     page = search.search(
         request.user,
@@ -58,7 +59,7 @@ def _since(raw) -> datetime | None:
 def feed_view(request, slug):
     """`/n/<slug>/feed/`: what the person may see, latest activity first; page 1 records the
     visit. Later pages carry `since` so the "new" marks stay those of this visit."""
-    network = get_network_for(request.user, slug, need="view")
+    network = get_readable_network_for(request.user, slug)
     show = request.GET.get("show", "all")
     if show not in feed.FILTERS:
         show = "all"
