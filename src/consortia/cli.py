@@ -397,6 +397,12 @@ def serve(*, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS)
         "when_ready": when_ready,
         "child_exit": _child_exit,
     }
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        from consortia.integrations.logformat import gunicorn_json_logger
+
+        options["logger_class"] = gunicorn_json_logger()
 
     class ConsortiaServer(BaseApplication):
         def load_config(self):

@@ -328,6 +328,8 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = [
     str(n) for n in env_networks("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", [])
 ]
+# How long the delivery log keeps finished deliveries (the worker prunes older ones).
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30, minimum=1)
 WEBHOOK_ROTATION_OVERLAP_HOURS = env_int("WEBHOOK_ROTATION_OVERLAP_HOURS", 24, minimum=1)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 300, minimum=10)
 METRICS_TOKEN = env_str("METRICS_TOKEN")

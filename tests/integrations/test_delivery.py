@@ -303,3 +303,17 @@ def test_the_payload_is_json_with_the_three_fields(world, receiver, loopback_all
     assert body["type"] == "network.applied"
     assert body["data"]["event"]["network"] == "northwind"
     assert set(body["data"]["event"]) >= {"id", "verb", "summary", "actor", "created_at"}
+
+
+def test_the_worker_forgets_finished_deliveries_after_the_log_period(world, settings):
+    settings.WEBHOOK_LOG_DAYS = 30
+    endpoint, _ = make_endpoint(world, "https://hooks.example.com/in")
+    old, recent, waiting = (
+        services.endpoint_send_test(actor=world.leader, endpoint=endpoint) for _ in range(3)
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    Message.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=long_ago)
+    Message.objects.filter(pk__in=[old.pk, recent.pk]).update(status=Message.Status.SUCCEEDED)
+
+    assert delivery.prune() == 1
+    assert set(Message.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}

@@ -134,3 +134,33 @@ def test_the_heartbeat_forgets_old_workers(db):
     WorkerHeartbeat.objects.create(name="gone:1", seen_at=timezone.now() - timedelta(days=2))
     ops.record_heartbeat()
     assert list(WorkerHeartbeat.objects.values_list("name", flat=True)) == [ops.worker_name()]
+
+
+def test_gunicorn_writes_its_access_log_as_json_objects_with_named_fields(capsys):
+    from datetime import timedelta as elapsed
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from consortia.integrations.logformat import gunicorn_json_logger
+
+    config = Config()
+    config.set("accesslog", "-")
+    logger = gunicorn_json_logger()(config)
+    response = SimpleNamespace(status="404 Not Found", sent=1234, headers=[])
+    request = SimpleNamespace(headers=[])
+    environ = {
+        "REMOTE_ADDR": "10.0.0.5",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/n/x/?page=2",
+        "PATH_INFO": "/n/x/",
+        "QUERY_STRING": "page=2",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": "curl/8",
+    }
+    logger.access(response, request, environ, elapsed(milliseconds=12, microseconds=500))
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["name"] == "gunicorn.access" and line["level"] == "INFO"
+    assert line["method"] == "GET" and line["path"] == "/n/x/" and line["query"] == "page=2"
+    assert line["status"] == 404 and line["bytes"] == 1234 and line["remote"] == "10.0.0.5"
+    assert line["duration_ms"] == 12.5 and line["user_agent"] == "curl/8"

@@ -16,3 +16,4 @@ class IntegrationsConfig(AppConfig):
         # The heartbeat first: /readyz says the worker is alive even while deliveries are slow.
         register_job("integrations.heartbeat", ops.record_heartbeat)
         register_job("integrations.webhooks", delivery.deliver_due)
+        register_job("integrations.webhook_log_prune", delivery.prune)

@@ -388,3 +388,13 @@ def disable(endpoint: Endpoint, reason: str) -> bool:
         url=reverse("integrations_endpoint", args=[endpoint.pk]),
     )
     return True
+
+
+def prune(now=None) -> int:
+    """Forget finished deliveries (and their attempts) older than WEBHOOK_LOG_DAYS, so the
+    delivery log does not grow for ever (a `consortia worker` job). Pending ones stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    deleted, _ = (
+        Message.objects.filter(created_at__lt=cutoff).exclude(status=Message.Status.PENDING)
+    ).delete()
+    return deleted
