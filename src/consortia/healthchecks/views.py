@@ -134,6 +134,8 @@ def answer(request, slug, pk):
     if accepted:
         messages.success(request, "Your answer is in, sealed until every side has answered.")
         return htmx.redirect(request, services.check_url(check))
+    if form.non_field_errors():  # sealed or answered already: say so wherever the form is
+        messages.error(request, " ".join(form.non_field_errors()))
     context = _detail_context(request, check, answer_form=form)
     return htmx.page_or_fragment(
         request,
