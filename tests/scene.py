@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consortia.decisions import services as decisions
+from consortia.healthchecks import services as healthchecks
 from consortia.initiatives import services as initiatives
 from consortia.initiatives.models import Participation
 from consortia.ledger import services as ledger
@@ -132,6 +133,12 @@ def scene_fixture(world, settings, tmp_path):
     run = overlap.run_start(
         actor=fresh(ada), network=network, partner=world.beta, population_ids=[customers.pk]
     )
+    health_check = healthchecks.health_check_open(
+        actor=fresh(ada),
+        network=network,
+        partner=world.beta,
+        deadline=timezone.now() + timedelta(days=7),
+    )
     nobody = make_person("nobody@nowhere.test", "No Body")
     return {
         "world": world,
@@ -160,5 +167,6 @@ def scene_fixture(world, settings, tmp_path):
         "population": customers,
         "overlap_partnership": pairing,
         "overlap_run": run,
+        "health_check": health_check,
         "admission": NetworkMembership.objects.get(network=network, organization=world.gamma),
     }

@@ -80,6 +80,7 @@ PK_AFTER = {
     "entries": "ledger_entry",
     "populations": "population",
     "partners": "overlap_partnership",
+    "health-checks": "health_check",
 }
 WORDS = {"answer": "accept", "fmt": "pdf", "number": 1}
 # Words an address takes one of: each is called.
@@ -184,6 +185,7 @@ API_IDS = {
     "commitment_id": "commitment",
     "invitation_id": "invitation",
     "population_id": "population",
+    "health_check_id": "health_check",
 }
 API_WORDS = {
     "answer": "accept",

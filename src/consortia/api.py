@@ -18,6 +18,7 @@ from consortia.accounts.throttle import TooManyAttempts
 from consortia.core.api import router as core_router
 from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
+from consortia.healthchecks.api import router as healthchecks_router
 from consortia.initiatives.api import router as initiatives_router
 from consortia.insights.api import router as insights_router
 from consortia.integrations.api import router as integrations_router
@@ -114,3 +115,4 @@ api.add_router("/", reviews_router)
 api.add_router("/", overlap_router)
 api.add_router("/", integrations_router)
 api.add_router("/", matching_router)
+api.add_router("/", healthchecks_router)

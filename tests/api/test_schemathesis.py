@@ -132,6 +132,20 @@ def real_ids(world):
     )
     message = integrations.endpoint_send_test(actor=world.leader, endpoint=endpoint)
     REAL.update(endpoint_id=[endpoint.pk], message_id=[message.pk])
+    # A sealed health check of Acme and Beta, which the caller (Acme's team leader) may answer.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consortia.healthchecks import services as healthchecks
+
+    check = healthchecks.health_check_open(
+        actor=world.leader,
+        network=world.network,
+        partner=world.beta,
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    REAL.update(health_check_id=[check.pk])
     REAL.update(
         network_slug=["northwind", "southwind"],
         organization_slug=["acme-labs", "beta-works", "delta-corp"],

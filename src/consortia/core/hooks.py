@@ -29,6 +29,10 @@ DEMO_PERSON_CREATED = "demo.person_created"  # (person): the demo's people are v
 # (network=None) or its track record in one network (initiatives it took part in). Called inside
 # the service's transaction, so what is derived from it (matching's index) changes with it.
 PROFILE_CHANGED = "organization.profile_changed"
+# (initiative, person, until, sections): a joint review of `initiative` is being held by `person`;
+# a listener may add one JSON-safe entry to the dict `sections` under its own key, frozen into
+# the review's snapshot (healthchecks adds "health_checks"). Reviews knows nothing of the apps.
+REVIEW_SNAPSHOT = "review.snapshot"
 
 
 def register_person_annotation(name: str, build: Callable[[str], object]) -> None:

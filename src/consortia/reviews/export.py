@@ -96,6 +96,15 @@ def markdown(review: Review) -> str:
             f"{float(r['trust']):.2f}"
         )
     lines.append("")
+    for hc in snap.get("health_checks") or []:
+        lines += [f"## Health check: {e(hc.get('title'))}", ""]
+        sides = hc.get("sides") or []
+        lines += ["| Dimension | " + " | ".join(e(s) for s in sides) + " | Gap |"]
+        lines += ["|---" * (len(sides) + 2) + "|"]
+        for d in hc.get("dimensions") or []:
+            cells = " | ".join(str(x.get("score") or "—") for x in d.get("scores") or [])
+            lines.append(f"| {e(d.get('label'))} | {cells} | {d.get('gap') or '—'} |")
+        lines.append("")
     for group in c["groups"]:
         lines += [f"## {group['label']}", ""]
         if not group["entries"]:

@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
+from consortia.core import hooks
 from consortia.initiatives.models import Commitment, Participation
 
 CStatus = Commitment.Status
@@ -152,8 +153,14 @@ def build(review, *, person, now=None) -> dict:
         .order_by("organization__name")
     )
     goals, series = _goals(initiative, person)
+    # What other apps add (core.hooks.REVIEW_SNAPSHOT): e.g. the initiative's health checks.
+    sections: dict = {}
+    hooks.call(
+        hooks.REVIEW_SNAPSHOT, initiative=initiative, person=person, until=now, sections=sections
+    )
     return _jsonable(
         {
+            **sections,
             "taken_at": now,
             "period": {"start": since, "end": until},
             "initiative": {
