@@ -395,3 +395,21 @@ def test_the_api_query_count_does_not_grow(world, busy, django_assert_max_num_qu
     with django_assert_max_num_queries(15) as second:
         client.get("/api/v1/me/waiting")
     assert len(first) == len(second)
+
+
+def test_an_organization_that_has_not_accepted_the_charter_is_sent_to_it_first(world):
+    from tests.conftest import admit
+
+    eve = make_org_leader("eve@epsilon.test", "Eve", "Epsilon")
+    admit(world.network, eve, world.leader, accept_charter=False)
+    by_key = {s.key: s for s in waiting.sections_for(fresh(eve))}
+    admission = by_key["admissions"].items[0]
+    assert admission.note == "Accept the current charter first"
+    assert [a.label for a in admission.actions] == ["Read the charter"]
+    assert by_key["charters"].items[0].actions[0].url == reverse(
+        "network_charter", args=["northwind"]
+    )
+    networks.charter_accept(actor=fresh(eve), network=world.network)
+    by_key = {s.key: s for s in waiting.sections_for(fresh(eve))}
+    assert "charters" not in by_key
+    assert [a.label for a in by_key["admissions"].items[0].actions] == ["Approve", "Reject…"]

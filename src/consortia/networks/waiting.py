@@ -12,14 +12,36 @@ from consortia.networks.models import Agreement, AgreementAcceptance, Network, N
 HOME = "/"  # the dashboard, where one-click actions come back to
 
 
+def _charter_accepted_by(org_id):
+    """Exists(): `org_id` accepted the current charter of the row's network."""
+    latest = (
+        Agreement.objects.filter(
+            network_id=OuterRef(OuterRef("network_id")), kind=Agreement.Kind.CHARTER
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return Exists(
+        AgreementAcceptance.objects.filter(organization_id=org_id, agreement_id=Subquery(latest))
+    )
+
+
 def admissions(person, now):
     """Pending admissions (approval rule) on which the person's organization has not decided;
     admissions by poll wait in the polls section. Oldest first."""
-    if permissions.org_id_of(person) is None:
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
         return [], 0
     rows, count = waiting.capped(
-        selectors.admissions_awaiting(person).filter(
-            network__admission_rule=Network.AdmissionRule.TEAM_LEADER_APPROVALS
+        selectors.admissions_awaiting(person)
+        .filter(network__admission_rule=Network.AdmissionRule.TEAM_LEADER_APPROVALS)
+        .annotate(
+            charter_accepted=_charter_accepted_by(org_id),
+            has_charter=Exists(
+                Agreement.objects.filter(
+                    network_id=OuterRef("network_id"), kind=Agreement.Kind.CHARTER
+                )
+            ),
         )
     )
     leader = person.is_team_leader
@@ -28,7 +50,13 @@ def admissions(person, now):
         members_url = reverse("network_members", args=[m.network.slug])
         verb = "accepted an invitation to" if m.status == "invited" else "asks to join"
         actions = []
-        if leader:
+        note = "" if leader else "Your team leader decides"
+        if leader and m.has_charter and not m.charter_accepted:
+            # Deciding is acting as a member: the charter comes first (permissions.get_network_for).
+            note = "Accept the current charter first"
+            charter_url = reverse("network_charter", args=[m.network.slug])
+            actions = [Action("Read the charter", charter_url, method="get")]
+        elif leader:
             actions = [
                 Action(
                     "Approve",
@@ -51,7 +79,7 @@ def admissions(person, now):
                 f"{'' if m.approvals_needed == 1 else 's'}",
                 network=m.network.name,
                 due=None,
-                note="" if leader else "Your team leader decides",
+                note=note,
                 actions=actions,
                 obj=m,
             )
