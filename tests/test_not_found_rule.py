@@ -86,7 +86,9 @@ WORDS = {"answer": "accept", "fmt": "pdf", "number": 1}
 # Words an address takes one of: each is called.
 CHOICES = {("integrations_export", "kind"): ["members", "measurements", "ledger"]}
 # Network objects reached without the network's slug in the address.
-TOP_LEVEL_PAGES = {"request_action", "commitment_action"}
+# (invitation_in_app: a network invitation answered from the dashboard, by its verified
+# addressee only.)
+TOP_LEVEL_PAGES = {"request_action", "commitment_action", "invitation_in_app"}
 
 
 def _patterns(resolver=None, prefix=""):

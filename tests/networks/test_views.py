@@ -84,9 +84,9 @@ def test_it_hides_admissions_my_organization_already_decided(world):
         reason="Not yet",
     )
     body = text(login(world.leader).get(url("home")))
-    assert "Waiting for your organization" in body
+    assert "Admissions to decide" in body and "Gamma Group asks to join" in body
     body = text(login(world.other_leader).get(url("home")))
-    assert "Waiting for your organization" not in body
+    assert "Admissions to decide" not in body and "Gamma Group asks to join" not in body
 
 
 def test_it_asks_people_without_an_organization_to_create_one(db):
@@ -95,10 +95,11 @@ def test_it_asks_people_without_an_organization_to_create_one(db):
 
 
 def test_it_reveals_nothing_of_an_invitation_to_whoever_signs_up_with_the_address(world):
-    """Addresses are not verified at sign-up: only the emailed link shows the invitation."""
+    """Addresses are not verified at sign-up: until the address is verified, only the emailed
+    link shows the invitation (verified: tests/core/test_waiting.py)."""
     world.network.visibility = "unlisted"
     world.network.save()
-    newcomer = make_person("zoe@zeta.test", "Zoe")
+    newcomer = make_person("zoe@zeta.test", "Zoe", verified=False)
     services.network_invite_organization(
         actor=world.leader, network=world.network, email="zoe@zeta.test"
     )

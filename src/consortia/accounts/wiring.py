@@ -224,6 +224,9 @@ def connect() -> None:
     policy.register()
     register_job("security_log_prune", services.security_log_prune)
     register_section(Section("security", "Security", "network_security", "Network"))
+    from consortia.accounts import waiting
+
+    waiting.register()  # network invitations to a verified address, on the dashboard
 
     uid = "consortia.accounts."
     pairs = [

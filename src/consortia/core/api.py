@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from consortia.core import services as core_services
+from consortia.core import waiting
 from consortia.core.models import ApiToken
 from consortia.core.pagination import Pagination
 from consortia.core.schemas import (
@@ -19,6 +20,7 @@ from consortia.core.schemas import (
     TokenCreatedOut,
     TokenCreateIn,
     TokenOut,
+    WaitingOut,
 )
 from consortia.core.selectors import notifications_for
 
@@ -89,3 +91,50 @@ def list_notifications(request):
 def mark_notifications_read(request, payload: NotificationsReadIn):
     """Mark your unread notifications read: all of them, or those listed in `ids`."""
     return {"marked": core_services.notifications_mark_read(actor=request.auth, ids=payload.ids)}
+
+
+@router.get("/me/waiting", response={200: WaitingOut, **ERRORS}, summary="What waits for me")
+def get_my_waiting(request):
+    """Everything waiting for you and your organization, as on the dashboard: network
+    invitations, admissions to decide, polls to vote in (closing soonest first), invitations to
+    initiatives, requests to answer, nominations, NDAs and charters to accept, reviews to sign
+    off and commitments due within a week or overdue. Every section is listed, with its count
+    and its first items; each item names its actions (`post`: one request does it, with the
+    session's CSRF token; `get`: a page to open)."""
+    sections = waiting.sections_for(request.auth, empty=True)
+    return {
+        "total": sum(section.count for section in sections),
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "count": section.count,
+                "items": [_waiting_item(item) for item in section.items],
+            }
+            for section in sections
+        ],
+    }
+
+
+def _waiting_item(item: waiting.Item) -> dict:
+    return {
+        "key": item.key,
+        "title": item.title,
+        "url": item.url,
+        "detail": item.detail,
+        "network": item.network,
+        "due": item.due.isoformat() if item.due else None,
+        "due_label": item.due_label,
+        "overdue": item.overdue,
+        "note": item.note,
+        "actions": [
+            {
+                "label": action.label,
+                "method": action.method,
+                "url": action.url,
+                # `next` only brings a browser back to the dashboard.
+                "fields": {k: str(v) for k, v in action.fields.items() if k != "next"},
+            }
+            for action in item.actions
+        ],
+    }

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+UNREAD = "core_unread_notifications"
+
 
 class CoreConfig(AppConfig):
     name = "consortia.core"
@@ -11,3 +13,9 @@ class CoreConfig(AppConfig):
         from consortia.core.worker import register_job
 
         register_job("daily digests", send_daily_digests)
+
+        from consortia.core import hooks
+        from consortia.core.selectors import unread_notifications
+
+        # The header's unread count, loaded with the person in the query that loads them.
+        hooks.register_person_annotation(UNREAD, unread_notifications)

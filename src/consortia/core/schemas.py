@@ -169,3 +169,41 @@ class NotificationsReadIn(InputSchema):
 
 class NotificationsReadOut(Schema):
     marked: int
+
+
+# What waits for me (core.waiting) --------------------------------------------------------------
+
+
+class WaitingActionOut(Schema):
+    label: str = Field(description="What the button or link says, e.g. “Approve”.")
+    method: str = Field(description="`post`: one request does it; `get`: a page to open first.")
+    url: str = Field(description="The web address of the action (a form post or a page).")
+    fields: dict[str, str] = Field(
+        description="The form fields to post with it; an empty value is for the person to fill "
+        "(a reason, a date)."
+    )
+
+
+class WaitingItemOut(Schema):
+    key: str = Field(description="Unique and stable: `<kind>-<id>`, e.g. `poll-12`.")
+    title: str
+    url: str = Field(description="Where to see it on the web; may be empty.")
+    detail: str
+    network: str = Field(description="The name of the network it belongs to.")
+    due: str | None = Field(description="ISO date or time, or null.")
+    due_label: str = Field(description="What `due` means: due, closes, expires…")
+    overdue: bool
+    note: str = Field(description="Why the caller cannot act on it themselves, if so.")
+    actions: list[WaitingActionOut]
+
+
+class WaitingSectionOut(Schema):
+    key: str = Field(description="admissions, polls, requests, commitments…")
+    title: str
+    count: int = Field(description="How many are waiting in all (items holds the first few).")
+    items: list[WaitingItemOut]
+
+
+class WaitingOut(Schema):
+    total: int
+    sections: list[WaitingSectionOut]

@@ -25,3 +25,23 @@ def notifications_for(*, person, now=None):
     for narrow in NOTIFICATION_FILTERS:
         notifications = narrow(notifications, person, now)
     return notifications.order_by("-created_at", "-id")
+
+
+def unread_notifications(prefix: str = ""):
+    """Expression: how many unread notifications the person reached by `prefix` has (a person
+    annotation, so the header's count costs no query of its own). It counts the inbox's rows
+    before the apps' NOTIFICATION_FILTERS narrow them (those need the person, not a column):
+    a notification about an item that went out of reach counts until it is marked read."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from consortia.core.models import Notification
+
+    unread = (
+        Notification.objects.filter(person_id=OuterRef(f"{prefix}pk"), read_at__isnull=True)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))

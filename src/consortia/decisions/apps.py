@@ -22,3 +22,7 @@ class DecisionsConfig(AppConfig):
         # reminds organizations that have not voted 24 hours before the close.
         register_job("decisions.settle_closed_polls", services.settle_closed_polls)
         register_job("decisions.remind_closing_polls", services.remind_closing_polls)
+
+        from consortia.decisions import waiting
+
+        waiting.register()  # "Waiting for you": polls the organization has not voted in

@@ -13,3 +13,7 @@ class InitiativesConfig(AppConfig):
 
         outcomes.register()
         register_job("commitment reminders", send_commitment_reminders)
+
+        from consortia.initiatives import waiting
+
+        waiting.register()  # "Waiting for you": invitations, requests, nominations, commitments

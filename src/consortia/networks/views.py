@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from consortia.core import flows, htmx
+from consortia.core import flows, htmx, waiting
 from consortia.core.htmx import safe_next_url
 from consortia.core.paging import feed_page, numbered_page
 from consortia.networks import forms, permissions, selectors, services
@@ -53,13 +53,16 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "networks/landing.html")
     person = request.user
+    # "Waiting for you": what the apps registered (core.waiting), one query or two a section.
+    sections = waiting.sections_for(person)
     return render(
         request,
         "networks/dashboard.html",
         {
             "organization": person.organization,
             "memberships": list(selectors.networks_of(person)),
-            "awaiting": list(selectors.admissions_awaiting(person)[:10]),
+            "waiting": sections,
+            "waiting_total": sum(section.count for section in sections),
             "events": list(selectors.events_visible_to(person=person)[:8]),
         },
     )
@@ -387,7 +390,7 @@ def admission_decide(request, slug, pk):
         )
         if htmx.is_htmx(request):
             return _admission_fragment(request, network, membership)
-        return redirect("network_members", slug=network.slug)
+        return redirect(safe_next_url(request, reverse("network_members", args=[network.slug])))
     form = forms.AdmissionDecisionForm(request.POST, prefix=f"a{pk}")
     if response := flows.submit(
         request,
@@ -397,7 +400,8 @@ def admission_decide(request, slug, pk):
         respond=lambda _: (
             _admission_fragment(request, network, membership)
             if htmx.is_htmx(request)
-            else redirect("network_members", slug=network.slug)
+            # From the dashboard's "Waiting for you", back there (`next`).
+            else redirect(safe_next_url(request, reverse("network_members", args=[network.slug])))
         ),
     ):
         return response

@@ -12,3 +12,7 @@ class ReviewsConfig(AppConfig):
         from . import services
 
         register_job("reviews.schedule_upcoming", services.schedule_upcoming_reviews)
+
+        from . import waiting
+
+        waiting.register()  # "Waiting for you": held reviews to sign off

@@ -14,3 +14,7 @@ class SharingConfig(AppConfig):
         from consortia.sharing import inbox
 
         inbox.register()  # the inbox forgets notifications about items out of reach
+
+        from consortia.sharing import waiting
+
+        waiting.register()  # "Waiting for you": NDAs to accept

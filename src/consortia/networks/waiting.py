@@ -1,0 +1,140 @@
+"""What waits for an organization in its networks (core.waiting): admissions to decide and
+charter versions to accept. Registered by NetworksConfig.ready()."""
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+
+from consortia.core import waiting
+from consortia.core.waiting import Action, Item
+from consortia.networks import permissions, selectors
+from consortia.networks.models import Agreement, AgreementAcceptance, Network, NetworkMembership
+
+HOME = "/"  # the dashboard, where one-click actions come back to
+
+
+def _charter_accepted_by(org_id):
+    """Exists(): `org_id` accepted the current charter of the row's network."""
+    latest = (
+        Agreement.objects.filter(
+            network_id=OuterRef(OuterRef("network_id")), kind=Agreement.Kind.CHARTER
+        )
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return Exists(
+        AgreementAcceptance.objects.filter(organization_id=org_id, agreement_id=Subquery(latest))
+    )
+
+
+def admissions(person, now):
+    """Pending admissions (approval rule) on which the person's organization has not decided;
+    admissions by poll wait in the polls section. Oldest first."""
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
+        return [], 0
+    rows, count = waiting.capped(
+        selectors.admissions_awaiting(person)
+        .filter(network__admission_rule=Network.AdmissionRule.TEAM_LEADER_APPROVALS)
+        .annotate(
+            charter_accepted=_charter_accepted_by(org_id),
+            has_charter=Exists(
+                Agreement.objects.filter(
+                    network_id=OuterRef("network_id"), kind=Agreement.Kind.CHARTER
+                )
+            ),
+        )
+    )
+    leader = person.is_team_leader
+    items = []
+    for m in rows:
+        members_url = reverse("network_members", args=[m.network.slug])
+        verb = "accepted an invitation to" if m.status == "invited" else "asks to join"
+        actions = []
+        note = "" if leader else "Your team leader decides"
+        if leader and m.has_charter and not m.charter_accepted:
+            # Deciding is acting as a member: the charter comes first (permissions.get_network_for).
+            note = "Accept the current charter first"
+            charter_url = reverse("network_charter", args=[m.network.slug])
+            actions = [Action("Read the charter", charter_url, method="get")]
+        elif leader:
+            actions = [
+                Action(
+                    "Approve",
+                    reverse("admission_decide", args=[m.network.slug, m.pk]),
+                    fields={f"a{m.pk}-decision": "approve", "next": HOME},
+                ),
+                Action(
+                    "Reject…",
+                    f"{members_url}#admission-{m.pk}",
+                    method="get",
+                    primary=False,
+                ),
+            ]
+        items.append(
+            Item(
+                key=f"admission-{m.pk}",
+                title=f"{m.organization} {verb} {m.network}",
+                url=f"{members_url}#admission-{m.pk}",
+                detail=f"{m.approvals} of {m.approvals_needed} approval"
+                f"{'' if m.approvals_needed == 1 else 's'}",
+                network=m.network.name,
+                due=None,
+                note=note,
+                actions=actions,
+                obj=m,
+            )
+        )
+    return items, count
+
+
+def charters(person, now):
+    """Networks where the organization is an active member and has not accepted the current
+    charter version: until it does, it cannot act as a member."""
+    org_id = permissions.org_id_of(person)
+    if org_id is None:
+        return [], 0
+    latest = (
+        Agreement.objects.filter(network_id=OuterRef("network_id"), kind=Agreement.Kind.CHARTER)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    rows, count = waiting.capped(
+        NetworkMembership.objects.filter(NetworkMembership.active_q(now), organization_id=org_id)
+        .annotate(charter_id=Subquery(latest))
+        .filter(charter_id__isnull=False)
+        .filter(
+            ~Exists(
+                AgreementAcceptance.objects.filter(
+                    organization_id=org_id, agreement_id=OuterRef("charter_id")
+                )
+            )
+        )
+        .select_related("network")
+        .order_by("network__name", "pk")
+    )
+    leader = person.is_team_leader
+    items = []
+    for m in rows:
+        url = reverse("network_charter", args=[m.network.slug])
+        items.append(
+            Item(
+                key=f"charter-{m.network_id}",
+                title=f"The charter of {m.network}",
+                url=url,
+                detail="A new version to accept before acting as a member",
+                network=m.network.name,
+                note="" if leader else "Your team leader accepts it",
+                actions=[Action("Read and accept", url, method="get")] if leader else [],
+            )
+        )
+    return items, count
+
+
+def register() -> None:
+    waiting.register(
+        "admissions",
+        "Admissions to decide",
+        admissions,
+        order=10,
+    )
+    waiting.register("charters", "Charters to accept", charters, order=60)

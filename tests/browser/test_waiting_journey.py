@@ -1,0 +1,57 @@
+"""The dashboard's "Waiting for you" in a real browser: Ada signs in and finds Gamma's
+application and an open poll waiting; she approves the admission with one click, right there,
+and the counts go down; the poll's "Vote" leads to the poll. At 375 px nothing scrolls
+sideways, the header's links included."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consortia.decisions import services as decisions
+from consortia.networks.models import NetworkMembership
+from tests.browser.helpers import sign_in
+from tests.conftest import fresh
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+def test_it_shows_what_waits_and_acts_on_it_inline(new_page, shoot, world):
+    poll = decisions.poll_create(
+        actor=fresh(world.leader),
+        network=world.network,
+        title="Meet monthly?",
+        kind="yes_no",
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+    ada = new_page()
+    sign_in(ada, world.leader)
+    waiting = ada.locator("#waiting")
+    assert waiting.get_by_role("heading", name="Waiting for you").is_visible()
+    assert waiting.get_by_label("2 waiting").is_visible()
+    assert "Gamma Group asks to join Northwind Alliance" in waiting.inner_text()
+    assert "Meet monthly?" in ada.locator("#waiting-polls").inner_text()
+    shoot(ada, "waiting")
+
+    ada.get_by_role("button", name="Approve “Gamma Group asks to join Northwind Alliance”").click()
+    ada.wait_for_url(re.compile(r".*/$"))
+    ada.get_by_text("Gamma Group is now a member of Northwind Alliance").wait_for()
+    assert waiting.get_by_label("1 waiting").is_visible()
+    assert ada.locator("#waiting-admissions").count() == 0
+    shoot(ada, "approved")
+    membership = NetworkMembership.objects.get(network=world.network, organization=world.gamma)
+    assert membership.status == NetworkMembership.Status.ACTIVE
+
+    ada.locator("#waiting-polls").get_by_role("link", name="Vote “Meet monthly?”").click()
+    ada.wait_for_url(re.compile(rf".*/n/northwind/decisions/{poll.pk}/$"))
+
+    phone = new_page(width=375, height=800)
+    sign_in(phone, world.leader)
+    assert phone.locator("#waiting-polls").is_visible()
+    assert not phone.evaluate(OVERFLOW)
+    assert phone.get_by_role("link", name="Requests").is_visible()
+    assert phone.get_by_role("link", name="Commitments").is_visible()
+    shoot(phone, "waiting-375")
