@@ -12,7 +12,9 @@ class HealthchecksConfig(AppConfig):
         from consortia.networks.pages import Section, register_section
 
         from . import services
+        from . import waiting as waiting_for_you
 
         register_job("healthchecks.unseal_due", services.unseal_due)
         hooks.listen(hooks.REVIEW_SNAPSHOT, services.review_snapshot_section)
+        waiting_for_you.register()  # "Waiting for you": health checks to answer
         register_section(Section("health_checks", "Health checks", "healthcheck_list", "Measure"))
