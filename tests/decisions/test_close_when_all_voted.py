@@ -125,7 +125,7 @@ def test_two_concurrent_last_ballots_close_and_apply_exactly_once(world):
         try:
             barrier.wait()
             services.ballot_cast(actor=voters[i], poll=Poll.objects.get(pk=poll.pk), choice="yes")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -22,7 +22,7 @@ def zone_names() -> tuple[str, ...]:
         sorted(
             name
             for name in available_timezones()
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")) or name == "UTC"
+            if ("/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))) or name == "UTC"
         )
     )
 

@@ -115,8 +115,6 @@ class PollCreateForm(ServiceForm):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "—")] + [(m.pk, str(m.organization)) for m in members]
-        # Entered and shown in the person's time zone (activated by the middleware): name it.
-        self.fields["closes_at"].label = f"Closes at ({timezone.get_current_timezone_name()})"
 
     def clean_closes_at(self):
         value = self.cleaned_data["closes_at"]

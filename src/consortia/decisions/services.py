@@ -570,7 +570,7 @@ def _close_now(poll: Poll, *, now: datetime) -> None:
     poll.planned_closes_at, poll.closes_at = poll.closes_at, closes_at
     try:
         poll_settle(poll, now=closes_at, early=True)
-    except Exception:  # noqa: BLE001 - the ballot stands; the deadline path settles it later
+    except Exception:
         logger.exception("Settling poll %s after its last ballot failed", poll.pk)
 
 
