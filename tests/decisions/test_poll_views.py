@@ -140,9 +140,8 @@ def test_casting_with_htmx_shows_the_receipt(world, as_leader, now):
     record = BallotRecord.objects.get()
     assert record.choice == {"ranking": ["Bravo", ["Alpha", "Charlie"]]}
     assert record.hash in response.content.decode()
-    assert 'id="poll-results" aria-labelledby="result-title" hx-swap-oob="true"' in (
-        response.content.decode()
-    )
+    # The page's live parts (turnout, results) refresh on the event the answer sends.
+    assert "consortia:changed" in response["HX-Trigger-After-Settle"]
 
 
 def test_casting_without_javascript_redirects_to_the_poll(world, as_leader, now):

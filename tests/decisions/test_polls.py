@@ -325,7 +325,9 @@ def test_admission_polls_are_opened_by_the_system(world, now):
     )
     services.ballot_cast(actor=world.leader, poll=poll, choice="yes", now=now)
     services.ballot_cast(actor=world.other_leader, poll=poll, choice="no", now=now)
-    _close(poll)  # a tie is not a majority
+    # Admission polls close as soon as every member has voted: a tie is not a majority.
+    poll.refresh_from_db()
+    assert poll.closed_early and poll.outcome_applied_at == poll.closes_at
     pending.refresh_from_db()
     assert pending.status == Status.REJECTED
 

@@ -51,6 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user.name = (form.cleaned_data.get("name") or "").strip()[:150]
         user.email = (form.cleaned_data.get("email") or "").strip().lower()
+        user.time_zone = form.cleaned_data.get("time_zone") or ""
         return super().save_user(request, user, form, commit=commit)
 
     def pre_login(self, request, user, *, signup: bool, redirect_url=None, **kwargs):

@@ -11,6 +11,12 @@ class SignUpForm(AllauthSignupForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    # Filled from the browser by static/js/timezone.js; the person can change it in settings.
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
     field_order = ["name", "email", "password1"]
 
     def __init__(self, *args, **kwargs):
@@ -48,6 +54,12 @@ class SignUpForm(AllauthSignupForm):
             get_adapter().send_account_already_exists_mail(email)
             return None, signed_up_response(request, email, None)
         return super().try_save(request)
+
+    def clean_time_zone(self) -> str:
+        from consortia.core.timezones import is_valid_zone
+
+        zone = (self.cleaned_data.get("time_zone") or "").strip()
+        return zone if is_valid_zone(zone) else ""  # an odd browser: follow it later instead
 
     def clean_name(self) -> str:
         name = (self.cleaned_data.get("name") or "").strip()

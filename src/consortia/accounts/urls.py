@@ -5,6 +5,7 @@ from consortia.accounts import views
 
 urlpatterns = [
     path("settings/security/", views.security, name="account_security"),
+    path("settings/time-zone/", views.time_zone_settings, name="time_zone_settings"),
     path("settings/security/log/", views.security_log, name="security_log"),
     path("settings/sessions/", views.sessions, name="account_sessions"),
     path("settings/sessions/<int:pk>/end/", views.session_end, name="account_session_end"),

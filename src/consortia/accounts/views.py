@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from consortia.accounts import policy, selectors, services
-from consortia.core import flows
+from consortia.core import flows, timezones
 from consortia.core.forms import ServiceForm
 from consortia.networks import permissions as network_permissions
+from consortia.networks import services as network_services
 from consortia.networks.pages import network_page_context
 
 
@@ -274,3 +275,37 @@ def invitation_in_app(request, pk, action):
             success=IN_APP_MESSAGES["decline"](invitation, person),
         )
     return htmx.redirect(request, htmx.safe_next_url(request, reverse("home")))
+class TimeZoneForm(ServiceForm):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        required=False,
+        help_text="Times are shown and entered in this zone. “Follow my browser” uses the zone "
+        "of the device you are using.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        field.choices = [("", "Follow my browser"), *timezones.zone_choices()]
+        field.widget.attrs["autocomplete"] = "off"
+
+
+@login_required
+@flows.require_GET_or_POST
+def time_zone_settings(request):
+    """Where a person chooses the zone times are shown and entered in."""
+    form = TimeZoneForm(flows.posted(request), initial={"time_zone": request.user.time_zone})
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: network_services.person_set_time_zone(
+            actor=request.user, time_zone=data["time_zone"]
+        ),
+        success=lambda person: (
+            f"Times are now shown in {person.time_zone or 'the zone of your browser'}."
+        ),
+        redirect_to=reverse("time_zone_settings"),
+    ):
+        return response
+    context = {"form": form, "current_zone": timezone.get_current_timezone_name()}
+    return render(request, "accounts/time_zone.html", context, status=flows.form_status(form))

@@ -2,12 +2,21 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
 
 class ServiceForm(forms.Form):
     """A form whose errors can also come from a service."""
 
     label_suffix = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Times are entered in the person's zone (core.timezones): every time field names it.
+        zone = timezone.get_current_timezone_name()
+        for field in self.fields.values():
+            if isinstance(field, forms.DateTimeField) and zone not in str(field.label or ""):
+                field.label = f"{field.label} ({zone})"
 
     def add_service_error(self, error: ValidationError) -> None:
         """Put a service's ValidationError on the form: known keys on their fields, the rest on

@@ -3,7 +3,18 @@
 HTMX requests get a fragment (`template.html#partial`) plus the flash messages swapped out of
 band into the page's live region; plain requests get the whole page or a redirect, so every
 action also works without JavaScript.
+
+Pages stay true after every action (one mechanism, no per-button special case): an HTMX action
+answered with a fragment (`fragment`, `page_or_fragment` on a POST) also sends the event
+`CHANGED` (`HX-Trigger-After-Settle`). Every part of a page that an action elsewhere on the page
+may change is marked `data-live` with an id; static/js/live.js listens for the event, reads the
+page once more and replaces each live part by its new version. So after *Join* the actions
+joining enabled appear, after *Approve* the counters and the member list change, after a vote
+the turnout, without the view knowing what else the page shows. A view answering otherwise
+calls `changed(response)`; a plain (non-HTMX) request gets a redirect and a fresh page anyway.
 """
+
+import json
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,8 +38,34 @@ def with_messages(request, response: HttpResponse) -> HttpResponse:
     return response
 
 
+# The event an HTMX action sends when it may have changed what the page shows.
+CHANGED = "consortia:changed"
+
+
+def changed(response: HttpResponse, *events: str) -> HttpResponse:
+    """Tell the page that this action changed something: `CHANGED` (and any further `events`)
+    fire once the response is swapped in, and the page's live parts refresh (live.js)."""
+    header = "HX-Trigger-After-Settle"
+    triggers: dict = {}
+    if response.has_header(header):
+        existing = response[header]
+        try:
+            triggers = json.loads(existing)
+        except ValueError:
+            triggers = {name.strip(): None for name in existing.split(",") if name.strip()}
+    for name in (CHANGED, *events):
+        triggers.setdefault(name, None)
+    response[header] = json.dumps(triggers)
+    return response
+
+
 def fragment(request, template: str, partial: str, context: dict, *, status: int = 200):
-    return with_messages(request, render(request, f"{template}#{partial}", context, status=status))
+    response = with_messages(
+        request, render(request, f"{template}#{partial}", context, status=status)
+    )
+    if request.method == "POST" and status < 300:
+        changed(response)
+    return response
 
 
 def page_or_fragment(request, template: str, partial: str, context: dict, *, status: int = 200):

@@ -1,6 +1,6 @@
 """Forms for polls: they coerce input; services.py stays the authority on the rules."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,9 +53,14 @@ class PollCreateForm(ServiceForm):
         help_text="Share of the member organizations that must vote, from 0 to 1.",
     )
     closes_at = forms.DateTimeField(
-        label="Closes at (UTC)",
+        label="Closes at",
         initial=_in_a_week,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    close_when_all_voted = forms.BooleanField(
+        label="Close as soon as every member organization has voted",
+        required=False,
+        help_text="The closing time above is then the latest; the outcome applies at once.",
     )
     secret = forms.BooleanField(
         label="Secret ballot (cannot be undone)",
@@ -114,7 +119,7 @@ class PollCreateForm(ServiceForm):
     def clean_closes_at(self):
         value = self.cleaned_data["closes_at"]
         if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, UTC)
+            value = timezone.make_aware(value, timezone.get_current_timezone())
         return value
 
     def service_arguments(self) -> dict:
@@ -148,6 +153,7 @@ class PollCreateForm(ServiceForm):
             "closes_at": data["closes_at"],
             "secret": data.get("secret", False),
             "hide_results_until_close": data.get("hide_results_until_close", False),
+            "close_when_all_voted": data.get("close_when_all_voted", False),
             "action": action,
             "action_payload": payload,
         }

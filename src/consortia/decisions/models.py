@@ -70,7 +70,19 @@ class Poll(models.Model):
         help_text="Share of the electorate that must vote, from 0 to 1.",
     )
     opens_at = models.DateTimeField()
+    # When voting ends. A poll that closes when everyone has voted gets the moment of the last
+    # ballot here, and the time first set (the latest closing) in planned_closes_at.
     closes_at = models.DateTimeField()
+    close_when_all_voted = models.BooleanField(
+        default=False,
+        help_text="Close as soon as every organization of the electorate has voted.",
+    )
+    planned_closes_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Filled when the poll closed early, every voter having voted: the closing "
+        "time first set.",
+    )
     secret = models.BooleanField(default=False)
     hide_results_until_close = models.BooleanField(default=False)
     action = models.CharField(max_length=60, blank=True)
@@ -121,6 +133,10 @@ class Poll(models.Model):
     def state(self) -> str:
         """Computed from the clock on every read: a poll closes the moment its time passes."""
         return self.state_at(timezone.now())
+
+    @property
+    def closed_early(self) -> bool:
+        return self.planned_closes_at is not None
 
     @property
     def tally_method(self) -> str:

@@ -49,6 +49,9 @@ class Action:
     excluded: Callable | None = None
     electorate: Callable | None = None
     system_only: bool = False
+    # Polls of this action close as soon as every voter has voted, unless their author says
+    # otherwise when creating them.
+    close_when_all_voted: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -65,6 +68,7 @@ def register(
     excluded=None,
     electorate=None,
     system_only: bool = False,
+    close_when_all_voted: bool = False,
 ):
     """Register the function applying the outcome of polls with action `name`, as a decorator
     (``@register("x", label=...)``) or directly (``register("x", func)``). The function is
@@ -80,6 +84,7 @@ def register(
             excluded=excluded,
             electorate=electorate,
             system_only=system_only,
+            close_when_all_voted=close_when_all_voted,
         )
         return func
 
@@ -185,7 +190,13 @@ def _validate_admission_rule(network, payload) -> dict:
     return {"rule": rule, "approvals_required": approvals}
 
 
-@register("admit", label="Admit an organization", validate=_validate_admit, system_only=True)
+@register(
+    "admit",
+    label="Admit an organization",
+    validate=_validate_admit,
+    system_only=True,
+    close_when_all_voted=True,
+)
 def admit(poll, result) -> None:
     """Admit the applicant when the poll passes, otherwise reject it (replaces the interim rule)."""
     membership = (

@@ -62,6 +62,12 @@ class PollCreateIn(InputSchema):
     closes_at: datetime
     secret: bool = Field(False, description="Secret ballot; cannot be undone.")
     hide_results_until_close: bool = False
+    close_when_all_voted: bool | None = Field(
+        None,
+        description="Close as soon as every organization of the electorate has voted "
+        "(closes_at is then the latest closing). Default: off for free-form polls, on for "
+        "the actions that decide one thing (admissions, leader elections, recalls, extensions).",
+    )
     action: PollAction = Field(PollAction.none, description="What passing the poll does.")
     membership_id: int | None = Field(
         None, ge=1, le=2**63 - 1, description="remove: the membership of the organization."
@@ -114,7 +120,16 @@ class PollOut(Schema):
     seats: int
     quorum: str
     opens_at: datetime
-    closes_at: datetime
+    closes_at: datetime = Field(
+        description="When voting ends (or ended: the last ballot, for a poll that closed early)."
+    )
+    close_when_all_voted: bool = Field(
+        description="The poll closes as soon as every organization of the electorate has voted."
+    )
+    planned_closes_at: datetime | None = Field(
+        description="For a poll that closed early, every voter having voted: the closing time "
+        "first set."
+    )
     state: str = Field(description="scheduled, open or closed, from the clock.")
     secret: bool
     hide_results_until_close: bool

@@ -42,6 +42,7 @@ def poll_page(poll: Poll, person, *, now=None) -> dict:
     ballots = Ballot.objects.filter(poll=poll).aggregate(
         total=Count("id"), mine=Count("id", filter=Q(organization_id=org_id))
     )
+    poll.voters_count, poll.ballots_count = counts["voters"], ballots["total"]
     my_ballot = None
     if ballots["mine"] and not poll.secret:
         my_ballot = Ballot.objects.filter(poll=poll, organization_id=org_id).first()

@@ -13,6 +13,7 @@ Two things happen lazily, each exactly once thanks to a conditional UPDATE:
 import hashlib
 import hmac
 import json
+import logging
 import random
 import secrets
 import time
@@ -35,6 +36,7 @@ from consortia.decisions.tally import SCORE_MAX, SCORE_MIN, TallyError, tally
 from consortia.networks import permissions
 from consortia.networks.models import NetworkMembership, OrgMembership, Person
 
+logger = logging.getLogger(__name__)
 Kind = Poll.Kind
 State = Poll.State
 GENESIS = "0" * 64
@@ -140,10 +142,15 @@ def poll_create(
     hide_results_until_close: bool = False,
     action: str = "",
     action_payload: dict | None = None,
+    close_when_all_voted: bool | None = None,
     now: datetime | None = None,
 ) -> Poll:
     """Put a question to the network. People: team leaders of acting member organizations.
-    actor=None is the system itself (e.g. an admission poll opened by an application)."""
+    actor=None is the system itself (e.g. an admission poll opened by an application).
+
+    close_when_all_voted: close as soon as every organization of the electorate has voted
+    (closes_at is then the latest closing); None takes the action's default (on for admissions,
+    leader elections, recalls and extensions), off for free-form polls."""
     now = now or timezone.now()
     registered = outcomes.get(action) if action else None
     if actor is not None:
@@ -205,6 +212,11 @@ def poll_create(
         hide_results_until_close=bool(hide_results_until_close),
         action=action,
         action_payload=payload,
+        close_when_all_voted=(
+            bool(close_when_all_voted)
+            if close_when_all_voted is not None
+            else bool(registered is not None and registered.close_when_all_voted)
+        ),
         ballot_salt=secrets.token_hex(32),
         created_by=actor,
         created_at=now,
@@ -526,7 +538,40 @@ def _ballot_cast(
                 summary=f"{leader.organization} {'changed its vote' if changed else 'voted'} "
                 f"in “{poll.title}”",
             )
+        if poll.close_when_all_voted and _everyone_voted(poll):
+            _close_now(poll, now=now)
     return ballot, record.hash
+
+
+def _everyone_voted(poll: Poll) -> bool:
+    """Whether every organization of the (snapshotted) electorate has a current ballot."""
+    voters = PollVoter.objects.filter(poll=poll).values("organization_id")
+    waiting = voters.exclude(
+        organization_id__in=Ballot.objects.filter(poll=poll).values("organization_id")
+    )
+    return voters.exists() and not waiting.exists()
+
+
+def _close_now(poll: Poll, *, now: datetime) -> None:
+    """Close the poll at `now` because every voter has voted, and settle it at once.
+
+    Called inside the ballot's transaction with the poll row locked (on SQLite the database
+    serializes writers), so the last ballot and the close commit together: the conditional
+    UPDATE (only while the poll is still open) moves the closing time once, and poll_settle's
+    own conditional UPDATE applies the outcome once, as at the deadline. A failure to apply the
+    outcome does not undo the ballot: the poll stays closed and the worker (or the next read)
+    settles it, as for a poll closed by its deadline."""
+    # The constraint wants closes_at after opens_at, even for a vote in the opening microsecond.
+    closes_at = max(now, poll.opens_at + timedelta(microseconds=1))
+    if not Poll.objects.filter(pk=poll.pk, closes_at__gt=closes_at).update(
+        closes_at=closes_at, planned_closes_at=poll.closes_at
+    ):
+        return
+    poll.planned_closes_at, poll.closes_at = poll.closes_at, closes_at
+    try:
+        poll_settle(poll, now=closes_at, early=True)
+    except Exception:
+        logger.exception("Settling poll %s after its last ballot failed", poll.pk)
 
 
 # Results, settling, export ----------------------------------------------------------------
@@ -605,9 +650,10 @@ def compute_result(
     }
 
 
-def poll_settle(poll: Poll, *, now: datetime | None = None) -> bool:
+def poll_settle(poll: Poll, *, now: datetime | None = None, early: bool = False) -> bool:
     """Once the poll is closed: store the result, erase the ballot salt and apply the action,
-    exactly once (the conditional UPDATE on outcome_applied_at decides who does it)."""
+    exactly once (the conditional UPDATE on outcome_applied_at decides who does it).
+    `early`: it closed because every voter had voted (said in the event)."""
     now = now or timezone.now()
     if poll.outcome_applied_at is not None or poll.state_at(now) != State.CLOSED:
         return False
@@ -625,13 +671,14 @@ def poll_settle(poll: Poll, *, now: datetime | None = None) -> bool:
             outcome = "passed" if result["passed"] else "did not pass"
             if poll.has_options and result["winners"]:
                 outcome = "chose " + ", ".join(result["winners"])
+            when = " (every organization had voted)" if early or poll.closed_early else ""
             emit(
                 actor=None,
                 network=poll.network,
                 verb="poll.closed",
                 obj=poll,
                 audience=Audience.NETWORK,
-                summary=f"The poll “{poll.title}” closed: {outcome}",
+                summary=f"The poll “{poll.title}” closed{when}: {outcome}",
             )
             notify(
                 recipients=_voters_of(

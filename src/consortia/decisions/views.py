@@ -1,8 +1,9 @@
 """The Decisions tab of a network: poll list, new poll, poll page, ballots, export (C2).
 
 Every view is parse → permission (permissions.py) → service or selector → render. Casting a
-ballot with HTMX swaps the ballot panel (with the receipt); without JavaScript the form posts
-and the page comes back with the receipt in a message.
+ballot with HTMX swaps the ballot panel (with the receipt) and the page's live parts (turnout,
+results, state) refresh; without JavaScript the form posts and the page comes back with the
+receipt in a message.
 """
 
 import json
@@ -12,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -116,15 +116,11 @@ def ballot_cast(request, slug, pk):
             return redirect("poll_detail", slug=network.slug, pk=poll.pk)
     poll.refresh_from_db()
     context = _poll_context(request, network, poll, **context_extra)
-    response = htmx.page_or_fragment(
+    # The turnout, the results (and the state, when this was the last ballot) change with the
+    # ballot: the page's live parts refresh on the event htmx.fragment sends (core.htmx).
+    return htmx.page_or_fragment(
         request, "decisions/poll_detail.html", "ballot", context, status=status
     )
-    if htmx.is_htmx(request) and "receipt" in context:
-        # The live results change with the ballot: swap them out of band.
-        response.content += render_to_string(
-            "decisions/poll_detail.html#results", {**context, "oob": True}, request=request
-        ).encode()
-    return response
 
 
 @login_required

@@ -203,6 +203,7 @@ def register() -> bool:
         validate=validate,
         electorate=electorate,
         system_only=True,
+        close_when_all_voted=True,
     )
     register_action(
         RECALL,
@@ -212,6 +213,7 @@ def register() -> bool:
         validate=validate_recall,
         electorate=electorate,
         system_only=True,
+        close_when_all_voted=True,
     )
     register_action(
         EXTEND,
@@ -221,5 +223,6 @@ def register() -> bool:
         validate=validate_extend,
         electorate=electorate,
         system_only=True,
+        close_when_all_voted=True,
     )
     return True

@@ -884,3 +884,17 @@ def network_leave(*, actor: Person, network: Network) -> NetworkMembership:
         ).select_related("network", "organization"):
             admission_evaluate(pending)
     return membership
+
+
+def person_set_time_zone(*, actor: Person, time_zone: str) -> Person:
+    """The zone a person reads and enters times in; blank follows the browser's zone."""
+    from consortia.core.timezones import is_valid_zone
+
+    time_zone = (time_zone or "").strip()
+    if time_zone and not is_valid_zone(time_zone):
+        raise ValidationError(
+            {"time_zone": f"“{time_zone[:64]}” is not a time zone; choose one from the list."}
+        )
+    Person.objects.filter(pk=actor.pk).update(time_zone=time_zone)
+    actor.time_zone = time_zone
+    return actor

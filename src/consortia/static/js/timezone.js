@@ -1,0 +1,20 @@
+// Times are shown and entered in the person's time zone. Until a person has chosen one (their
+// settings; sign-up fills it from the browser), the server uses the browser's zone, which this
+// file tells it in a cookie; it also fills any empty field marked data-browser-time-zone.
+(function () {
+  "use strict";
+  var zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) { return; }
+  if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
+  if (document.cookie.split("; ").indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax" +
+      (window.location.protocol === "https:" ? "; Secure" : "");
+  }
+  document.querySelectorAll("[data-browser-time-zone]").forEach(function (field) {
+    if (field.value) return;
+    if (field.tagName === "SELECT" && !field.querySelector("option[value='" + zone + "']")) return;
+    field.value = zone;
+  });
+})();
