@@ -73,3 +73,46 @@ class ReasonForm(ServiceForm):
 class DateReasonForm(ServiceForm):
     due_on = forms.DateField(label="New date", widget=DATE)
     reason = text_field("Reason", rows=2)
+
+
+CLOSES_AT = {
+    "label": "Voting closes",
+    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+}
+
+
+class ElectionOpenForm(ServiceForm):
+    method = forms.ChoiceField(
+        label="Method",
+        choices=[
+            ("schulze", "Ranked choice (Schulze)"),
+            ("consensus", "Consensus on the one nominee"),
+        ],
+    )
+    closes_at = forms.DateTimeField(**CLOSES_AT)
+
+
+class RecallOpenForm(ServiceForm):
+    reason = text_field("Reason", required=True, rows=2, max_length=2000)
+    closes_at = forms.DateTimeField(
+        **CLOSES_AT, help_text="Two thirds of the participants' votes end the term at the close."
+    )
+
+
+class ExtensionOpenForm(ServiceForm):
+    new_end = forms.DateField(label="New end date", widget=DATE)
+    closes_at = forms.DateTimeField(
+        **CLOSES_AT,
+        help_text="A consensus of the participants moves the initiative's end and the "
+        "leader's term.",
+    )
+
+
+# The initiative page's vote forms: the form, the id prefix of its fields (three forms share a
+# page), and the context name the page shows it under.
+POLL_FORMS = {
+    "election-open": (ElectionOpenForm, "election-%s", "election_form"),
+    "recall-open": (RecallOpenForm, "recall-%s", "recall_form"),
+    "extension-open": (ExtensionOpenForm, "extend-%s", "extension_form"),
+}

@@ -26,6 +26,12 @@ class MetricForm(ServiceForm):
         "reports its latest figure (e.g. headcount), which are added.",
     )
     cadence = forms.ChoiceField(label="Cadence", choices=Metric.Cadence.choices, initial="monthly")
+    non_negative = forms.BooleanField(
+        label="Never negative",
+        required=False,
+        help_text="A count or an amount: values below zero are refused, in forms, CSV files "
+        "and the API.",
+    )
     scope = forms.ChoiceField(
         label="Who keeps it",
         widget=forms.RadioSelect,
