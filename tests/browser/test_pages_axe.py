@@ -18,6 +18,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
 
 from consortia.sharing import services as sharing
 from tests.browser.helpers import sign_in
@@ -34,7 +35,7 @@ LONG_URL = "https://example.test/" + "very-long-path-segment-" * 8 + "?q=" + "x"
 
 # Not pages: files, feeds, the API and the admin (they have their own tests), leaving.
 SKIP = re.compile(
-    r"/(api|admin|static|media|logout)/|download|/export|\.csv|\.ics|\.pdf|/calendar/feed"
+    r"/(api|admin|static|media|logout|csv)/|download|/export|\.csv|\.ics|\.pdf|/calendar/feed"
     r"|/accounts/(3rdparty|oidc|social)"
 )
 
@@ -127,22 +128,25 @@ def tour(page, origin: str, axe_done: set, problems: dict, who: str, extra=()) -
 def check(page, path, kind, axe_done, problems, who, queue, origin) -> None:
     """One page at both widths (and axe once per kind); a page met through a link must open."""
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-    response = page.goto(path)
+    try:
+        response = page.goto(path)
+    except PlaywrightError as error:
+        if "Download is starting" in str(error):
+            return  # a file, not a page
+        raise
     status = response.status if response else 0
     where = f"{who} {path}"
     if queue is not None and status >= 400:
         problems[where] = [f"a link on the way here answers {status}"]
         return
-    found = []
-    for width in WIDTHS:
-        if width != WIDTHS[0]:
-            page.set_viewport_size({"width": width, "height": 800})
-        found += [f"{width}px: {p}" for p in page.evaluate(MEASURE)]
+    found = [f"{WIDTHS[0]}px: {p}" for p in page.evaluate(MEASURE)]
     if kind not in axe_done:
         axe_done.add(kind)
-        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         page.add_script_tag(url=AXE)
         found += page.evaluate(RUN_AXE)
+    for width in WIDTHS[1:]:
+        page.set_viewport_size({"width": width, "height": 800})
+        found += [f"{width}px: {p}" for p in page.evaluate(MEASURE)]
     if found:
         problems[where] = found
     if queue is not None:
@@ -160,7 +164,7 @@ def long_words(scene):
         kind="post",
         title=LONG_WORD,
         body=f"See {LONG_URL} and {LONG_WORD}.",
-        tags=LONG_WORD[:60],
+        tags=LONG_WORD[:40],
         audience="partners",
         partners=[world.beta.pk],
         level="restricted",

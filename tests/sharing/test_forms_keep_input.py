@@ -1,6 +1,7 @@
 """A rejected form comes back with what was typed and each error next to its field (issue 11)."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -96,3 +97,21 @@ def test_sign_up_refuses_a_password_made_of_the_name_with_the_other_errors(clien
     body = response.content.decode()
     assert set(field_errors(body)) == {"id_email", "id_password1"}
     assert 'value="Alexandra Quill"' in body
+
+
+def test_the_request_form_names_each_person_with_the_organization_it_filters_on(client, world):
+    from consortia.initiatives import services as initiatives
+
+    initiative = initiatives.initiative_propose(
+        actor=fresh(world.leader),
+        network=world.network,
+        title="Pilot",
+        objective="Try",
+        starts_on=date(2030, 1, 1),
+        ends_on=date(2030, 6, 30),
+    )
+    client.force_login(world.leader)
+    body = client.get(reverse("request_new", args=["northwind", initiative.pk])).content.decode()
+    assert 'data-depends-on="to_organization"' in body
+    assert f'data-depends-value="{world.acme.pk}"' in body and "Ada" in body
+    assert "(Acme Labs)</option>" in body

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from consortia.core.forms import ServiceForm, text_field
+from consortia.core.forms import DependentSelect, ServiceForm, text_field
 
 from .models import Request
 
@@ -34,16 +34,28 @@ class PlanForm(ServiceForm):
     boundaries = text_field("Boundaries", rows=3, help_text="What the plan leaves out.")
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person named with their organization."""
+
+    def label_from_instance(self, obj) -> str:
+        membership = getattr(obj, "org_membership", None)
+        return f"{obj} ({membership.organization})" if membership else str(obj)
+
+
 class RequestForm(ServiceForm):
     to_organization = forms.ModelChoiceField(
         label="Ask organization", queryset=None, empty_label="Choose an organization"
     )
-    to_person = forms.ModelChoiceField(
+    to_person = PersonChoiceField(
         label="Ask a specific person",
         queryset=None,
         required=False,
         empty_label="Its team leaders",
-        help_text="Leave empty to ask the organization's team leaders.",
+        help_text="Leave empty to ask the organization's team leaders. Only people of the "
+        "organization chosen above are listed.",
+        widget=DependentSelect(
+            on="to_organization", group_of=lambda person: person.org_membership.organization_id
+        ),
     )
     kind = forms.ChoiceField(
         label="Kind",
