@@ -13,6 +13,7 @@ a named audience) so that wrapping is tested, not assumed.
 """
 
 import re
+import time
 from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
@@ -67,6 +68,14 @@ MEASURE = """
   return out;
 }
 """
+
+# Command lines are for operators' pages only (the integrations' operations page).
+COMMANDS = """
+() => [...document.querySelectorAll("code, pre, kbd")]
+  .filter((el) => /^\\s*consortia\\s/.test(el.textContent))
+  .map((el) => "a command line: " + el.textContent.trim().slice(0, 60))
+"""
+OPERATOR_PAGES = re.compile(r"^integrations|^ops|operations")
 
 RUN_AXE = """
 async () => {
@@ -140,6 +149,8 @@ def check(page, path, kind, axe_done, problems, who, queue, origin) -> None:
         problems[where] = [f"a link on the way here answers {status}"]
         return
     found = [f"{WIDTHS[0]}px: {p}" for p in page.evaluate(MEASURE)]
+    if not OPERATOR_PAGES.search(kind):
+        found += page.evaluate(COMMANDS)
     if kind not in axe_done:
         axe_done.add(kind)
         page.add_script_tag(url=AXE)
@@ -194,7 +205,9 @@ def test_every_page_fits_and_passes_axe_for_three_personas(
         page = context.new_page()
         try:
             sign_in(page, person.email)
+            started = time.monotonic()
             counts[who] = tour(page, origin, axe_done, problems, who, extra)
+            print(f"{who}: {counts[who]} pages in {time.monotonic() - started:.0f} s")
             shoot(page, f"{who}-last")
         finally:
             context.close()

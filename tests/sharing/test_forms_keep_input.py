@@ -115,3 +115,25 @@ def test_the_request_form_names_each_person_with_the_organization_it_filters_on(
     assert 'data-depends-on="to_organization"' in body
     assert f'data-depends-value="{world.acme.pk}"' in body and "Ada" in body
     assert "(Acme Labs)</option>" in body
+
+
+def test_a_comment_has_a_length_limit_everywhere(client, world):
+    from django.core.exceptions import ValidationError
+
+    from consortia.sharing import services
+    from consortia.sharing.models import COMMENT_MAX_LENGTH, Comment
+
+    post = share(fresh(world.leader), world.network, audience="network")
+    client.force_login(world.leader)
+    url = reverse("sharing_comment_create", args=["northwind", post.pk])
+    too_long = "word " * (COMMENT_MAX_LENGTH // 5) + "more"
+    response = client.post(url, {"body": too_long})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert field_errors(body) == ["id_body"] and f'maxlength="{COMMENT_MAX_LENGTH}"' in body
+    with pytest.raises(ValidationError):
+        services.comment_create(actor=fresh(world.leader), item=post, body=too_long)
+    comment = Comment(item=post, body=too_long, body_html="")
+    with pytest.raises(ValidationError):
+        comment.full_clean(exclude=["author", "organization"])
+    assert not Comment.objects.exists()

@@ -88,7 +88,8 @@ class UploadForm(ServiceForm):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(
-                "The file is larger than 200 MB: use `consortia import-measurements` instead."
+                "The file is larger than 200 MB: split it into smaller files, or ask your "
+                "operator to import it from the command line."
             )
         return upload
 

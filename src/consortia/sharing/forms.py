@@ -7,7 +7,7 @@ from consortia.initiatives.models import Initiative
 from consortia.networks.models import NetworkMembership, Organization, Person
 
 from .audience import addressable_initiatives
-from .models import Item
+from .models import COMMENT_MAX_LENGTH, Item
 
 AUDIENCE_HELP = (
     "Who may see it. Nobody outside this audience sees it — not in lists, search, the feed, "
@@ -140,7 +140,7 @@ class OfferForm(ServiceForm):
 
 
 class CommentForm(ServiceForm):
-    body = text_field("Comment", required=True, max_length=20000, rows=3)
+    body = text_field("Comment", required=True, max_length=COMMENT_MAX_LENGTH, rows=3)
 
 
 class ResolveForm(ServiceForm):
