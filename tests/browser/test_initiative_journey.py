@@ -87,7 +87,7 @@ def test_it_proposes_joins_elects_requests_and_delivers(new_page, shoot, world):
     ada.reload()
     ada.select_option("select[name=method]", "schulze")
     closes = timezone.localtime() + timedelta(days=1)
-    ada.fill("input#election-closes", closes.strftime("%Y-%m-%dT%H:%M"))
+    ada.fill("input#election-closes_at", closes.strftime("%Y-%m-%dT%H:%M"))
     shoot(ada, "election-form")
     ada.get_by_role("button", name="Open the election").click()
     ada.wait_for_url(url)

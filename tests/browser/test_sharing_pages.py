@@ -21,7 +21,11 @@ def test_share_a_challenge_offer_help_and_accept(new_page, shoot, world):
     ada.fill("input[name=title]", "Aluminium castings for Q3")
     ada.fill("textarea[name=body]", "We lack **castings** capacity.")
     ada.get_by_label("Named partner organizations").check()
-    ada.get_by_label("Beta Works").check()
+    # Partners are picked in a searchable list: type, then Enter (issue 11).
+    ada.get_by_role("combobox", name="Partner organizations").focus()
+    ada.keyboard.type("Beta")
+    ada.keyboard.press("Enter")
+    ada.keyboard.press("Escape")
     expect(badge).to_contain_text("Beta Works")
     ada.get_by_label("Confidential (NDA required)").check()
     expect(badge).to_contain_text("confidential")

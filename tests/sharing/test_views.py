@@ -240,7 +240,8 @@ def test_network_nda_poll_from_the_page(world, as_leader):
     assert response.status_code == 302
     assert Poll.objects.get().action == "adopt_nda"
     bad = as_leader.post("/n/northwind/ndas/network/propose/", {"title": ""})
-    assert bad.status_code == 302 and Poll.objects.count() == 1
+    # The page again, with each error next to its field (issue 11).
+    assert bad.status_code == 422 and Poll.objects.count() == 1
 
 
 def test_edit_an_item_in_the_page(world, as_leader, as_other):

@@ -3,6 +3,7 @@
 from allauth.account.forms import LoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth import password_validation
 
 
 class SignUpForm(AllauthSignupForm):
@@ -60,6 +61,20 @@ class SignUpForm(AllauthSignupForm):
 
         zone = (self.cleaned_data.get("time_zone") or "").strip()
         return zone if is_valid_zone(zone) else ""  # an odd browser: follow it later instead
+    def clean(self):
+        # allauth checks the password against an unnamed person; with the name too, a password
+        # made of the person's name is refused now, with the form's other errors (one pass).
+        data = super().clean()
+        password, name = data.get("password1"), data.get("name")
+        if password and name and not self.has_error("password1"):
+            from consortia.networks.models import Person
+
+            person = Person(name=name, email=data.get("email") or "")
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
     def clean_name(self) -> str:
         name = (self.cleaned_data.get("name") or "").strip()

@@ -50,3 +50,28 @@ def text_field(label, *, required=False, max_length=None, help_text="", rows=Non
         widget=widget,
         strip=True,
     )
+
+
+class DependentSelect(forms.Select):
+    """A <select> whose options each belong to a value of another field of the form (a person
+    to an organization). static/js/pickers.js shows only the options of the value chosen there;
+    without script every option stays, labelled, and the service checks the pair."""
+
+    def __init__(self, *, on: str, group_of, attrs=None):
+        super().__init__(attrs={**(attrs or {}), "data-depends-on": on})
+        self.group_of = group_of
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-depends-value"] = str(self.group_of(instance))
+        return option
+
+
+def picker(placeholder: str, **attrs) -> forms.SelectMultiple:
+    """A searchable, keyboard-accessible multi-select (the vendored tom-select, started by
+    static/js/pickers.js); without script, the native list."""
+    return forms.SelectMultiple(
+        attrs={"data-picker": "multi", "data-placeholder": placeholder, "size": 6, **attrs}
+    )

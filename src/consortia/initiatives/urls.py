@@ -13,7 +13,7 @@ urlpatterns = [
     # Only the known actions, so other apps can add pages under an initiative (reviews, goals).
     re_path(
         r"^n/(?P<slug>[-a-zA-Z0-9_]+)/initiatives/(?P<pk>[0-9]+)/(?P<action>"
-        + "|".join(re.escape(action) for action in views.ACTIONS)
+        + "|".join(re.escape(action) for action in [*views.ACTIONS, *views.POLL_ACTIONS])
         + r")/$",
         views.initiative_action,
         name="initiative_action",

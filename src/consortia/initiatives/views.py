@@ -6,17 +6,18 @@ comes back as an error message and nothing changes; PermissionDenied shows the 4
 its sentence.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
+from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Organization, Person
 from consortia.networks.pages import network_page_context
 
@@ -127,7 +128,15 @@ def _initiative_polls(initiative, now) -> list:
     return polls
 
 
-def _detail_context(request, initiative):
+def _vote_forms(bound: dict) -> dict:
+    """The page's vote forms: the one sent back with errors, the others empty."""
+    return {
+        name: bound.get(name) or form_class(auto_id=auto_id)
+        for form_class, auto_id, name in forms.POLL_FORMS.values()
+    }
+
+
+def _detail_context(request, initiative, **bound_forms):
     person = request.user
     now = timezone.now()
     polls = _initiative_polls(initiative, now)
@@ -177,6 +186,7 @@ def _detail_context(request, initiative):
         open_polls={p.action: p for p in polls if p.state_now == "open"},
         may_call_votes=is_participant and person.is_team_leader,
         accepted_nominees=sum(1 for n in nominations if n.state == "accepted"),
+        **_vote_forms(bound_forms),
     )
 
 
@@ -213,17 +223,18 @@ ACTIONS = {
         actor=r.user, nomination=_nomination(r, i)
     ),
     "plan-accept": lambda r, i: services.plan_accept(actor=r.user, plan=_plan(r, i)),
-    "election-open": lambda r, i: services.leader_election_open(
-        actor=r.user,
-        initiative=i,
-        method=r.POST.get("method", "schulze"),
-        closes_at=_closes_at(r),
+}
+# The votes opened from a form (forms.POLL_FORMS): a rejected form comes back with what was
+# typed and each error next to its field.
+POLL_ACTIONS = {
+    "election-open": lambda r, i, data: services.leader_election_open(
+        actor=r.user, initiative=i, **data
     ),
-    "recall-open": lambda r, i: services.leader_recall_open(
-        actor=r.user, initiative=i, closes_at=_closes_at(r), reason=r.POST.get("reason", "")
+    "recall-open": lambda r, i, data: services.leader_recall_open(
+        actor=r.user, initiative=i, **data
     ),
-    "extension-open": lambda r, i: services.term_extension_open(
-        actor=r.user, initiative=i, new_end=_new_end(r), closes_at=_closes_at(r)
+    "extension-open": lambda r, i, data: services.term_extension_open(
+        actor=r.user, initiative=i, **data
     ),
 }
 MESSAGES = {
@@ -252,28 +263,6 @@ def _int(request, name) -> int:
         return int(request.POST.get(name, ""))
     except ValueError:
         raise ValidationError("Choose one from the list.") from None
-
-
-def _closes_at(request):
-    try:
-        value = parse_datetime((request.POST.get("closes_at") or "").strip())
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value)
-    except (ValueError, OverflowError):
-        value = None
-    if value is None:
-        raise ValidationError("Give the closing date and time.")
-    return value
-
-
-def _new_end(request):
-    try:
-        value = parse_date((request.POST.get("new_end") or "").strip())
-    except ValueError:
-        value = None
-    if value is None:
-        raise ValidationError("Give the new end date.")
-    return value
 
 
 def _org(request, initiative):
@@ -308,6 +297,8 @@ def _plan(request, initiative):
 @require_POST
 def initiative_action(request, slug, pk, action):
     initiative = _load(request, slug, pk)
+    if action in POLL_ACTIONS:
+        return _open_poll(request, initiative, action)
     if action not in ACTIONS:
         raise Http404("No such action")
     flows.act(request, lambda: ACTIONS[action](request, initiative), success=MESSAGES[action])
@@ -320,6 +311,37 @@ def initiative_action(request, slug, pk, action):
             _detail_context(request, initiative),
         )
     return htmx.redirect(request, safe_next_url(request, _detail_url(initiative)))
+
+
+def _open_poll(request, initiative, action):
+    # Who may call the vote is the 403 page with its sentence, as on a GET; the rest is the form.
+    network_permissions.require_acting_member(request.user, initiative.network)
+    if not permissions.is_participating_team_leader(request.user, initiative):
+        raise PermissionDenied(
+            "Only a team leader of a participating organization can put this to the participants."
+        )
+    form_class, auto_id, name = forms.POLL_FORMS[action]
+    form = form_class(request.POST, auto_id=auto_id)
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: POLL_ACTIONS[action](request, initiative, data),
+        success=MESSAGES[action],
+        redirect_to=safe_next_url(request, _detail_url(initiative)),
+    ):
+        return response
+    if set(form.errors) == {"__all__"}:
+        # A refusal of the vote itself (nobody to recall, one already open): the page may no
+        # longer show this form, so the sentence goes on top of it.
+        messages.error(request, " ".join(form.non_field_errors()))
+        return htmx.redirect(request, _detail_url(initiative))
+    context = _detail_context(request, initiative, **{name: form})
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        context,
+        status=flows.form_status(form),
+    )
 
 
 def _raci_from_post(post, participants) -> dict:

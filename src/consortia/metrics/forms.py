@@ -26,6 +26,12 @@ class MetricForm(ServiceForm):
         "reports its latest figure (e.g. headcount), which are added.",
     )
     cadence = forms.ChoiceField(label="Cadence", choices=Metric.Cadence.choices, initial="monthly")
+    non_negative = forms.BooleanField(
+        label="Never negative",
+        required=False,
+        help_text="A count or an amount: values below zero are refused, in forms, CSV files "
+        "and the API.",
+    )
     scope = forms.ChoiceField(
         label="Who keeps it",
         widget=forms.RadioSelect,
@@ -82,7 +88,8 @@ class UploadForm(ServiceForm):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(
-                "The file is larger than 200 MB: use `consortia import-measurements` instead."
+                "The file is larger than 200 MB: split it into smaller files, or ask your "
+                "operator to import it from the command line."
             )
         return upload
 

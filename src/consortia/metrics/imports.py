@@ -185,6 +185,9 @@ class Validator:
             if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS:
                 err("value", f"{raw[:30]} is too large.")
                 value = None
+            elif value < 0 and metric is not None and metric.non_negative:
+                err("value", f"“{metric.name}” is never negative; {raw[:30]} is below zero.")
+                value = None
         init_text = (values.get("initiative") or "").strip()
         initiative_id = None
         if init_text:

@@ -58,6 +58,10 @@ class Metric(models.Model):
         max_length=4, choices=Aggregation.choices, default=Aggregation.SUM
     )
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    non_negative = models.BooleanField(
+        default=False,
+        help_text="Never negative (a count, an amount): values below zero are refused.",
+    )
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.NETWORK)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     owner_organization = models.ForeignKey(

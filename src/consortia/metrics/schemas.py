@@ -54,6 +54,9 @@ class MetricIn(InputSchema):
         "organization or initiative: private.",
     )
     initiative_id: int | None = Field(None, ge=1, le=MAX_ID)
+    non_negative: bool = Field(
+        False, description="true: values below zero are refused (a count, an amount)."
+    )
 
 
 class MetricOut(Schema):
@@ -65,6 +68,7 @@ class MetricOut(Schema):
     aggregation: str
     cadence: str
     scope: str
+    non_negative: bool = Field(description="Values below zero are refused.")
     status: str = Field(description="proposed, standard, retired, or private.")
     owner_organization_id: int | None
     owner_initiative_id: int | None

@@ -60,6 +60,7 @@ def metric_create(
     cadence: str = Metric.Cadence.MONTHLY,
     scope: str = Metric.Scope.NETWORK,
     initiative=None,
+    non_negative: bool = False,
 ) -> Metric:
     """Propose a metric for the network's catalog (the members adopt it by poll), or keep a
     private one for your organization or an initiative your organization takes part in."""
@@ -95,6 +96,7 @@ def metric_create(
         aggregation=aggregation,
         cadence=cadence,
         scope=scope,
+        non_negative=bool(non_negative),
         created_by=actor,
     )
     if scope == Metric.Scope.NETWORK:

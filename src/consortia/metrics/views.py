@@ -189,6 +189,20 @@ def measurement_new(request, slug):
     return render(request, "metrics/measurement_form.html", context, status=flows.form_status(form))
 
 
+EXAMPLE_PERIOD = {"weekly": "2026-W03", "monthly": "2026-01", "quarterly": "2026-Q1"}
+
+
+def _import_example(person, network) -> dict:
+    """The format's example row uses one of the network's real metrics, with its period."""
+    catalog = selectors.catalog(person=person, network=network)
+    metrics = [m for m in catalog if m.status != "retired"]
+    if not metrics:
+        return {"metric": "Deliveries", "period": "2026-01", "value": "120"}
+    metric = metrics[0]
+    return {"metric": metric.name, "period": EXAMPLE_PERIOD.get(metric.cadence, "2026-01"),
+            "value": "120", "unit": metric.unit}  # fmt: skip
+
+
 @login_required
 @flows.require_GET_or_POST
 def measurement_import(request, slug):
@@ -221,6 +235,7 @@ def measurement_import(request, slug):
         job=job,
         columns=("metric", "organization", "period", "value", "initiative", "visibility"),
         own_slug=getattr(request.user.organization, "slug", "your-organization"),
+        example=_import_example(request.user, network),
     )
     return render(request, "metrics/import.html", context, status=flows.form_status(form))
 

@@ -6,10 +6,12 @@ come back onto the same form through `add_service_error`.
 """
 
 from django import forms
+from django.utils.text import slugify
 
 from consortia.core.forms import ServiceForm
 from consortia.core.forms import text_field as _text
 from consortia.networks.models import AdmissionVote, Network, Organization, OrgMembership
+from consortia.networks.services import network_slug_error
 
 # People -----------------------------------------------------------------------------------
 
@@ -134,6 +136,16 @@ class NetworkFoundForm(ServiceForm):
         return (
             self.cleaned_data.get("admission_rule") or Network.AdmissionRule.TEAM_LEADER_APPROVALS
         )
+
+    def clean(self):
+        # Every error in one pass: the web address is checked with the other fields, not only
+        # once they are all valid (the service checks it again when founding).
+        data = super().clean()
+        if "slug" in data and "name" in data:
+            slug = slugify(data["slug"] or data["name"])[:60]
+            if error := network_slug_error(slug):
+                self.add_error("slug", error)
+        return data
 
 
 class NetworkInviteForm(ServiceForm):

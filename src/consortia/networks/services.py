@@ -498,6 +498,18 @@ def invitation_revoke(*, actor: Person, invitation: Invitation) -> Invitation:
 # Networks ---------------------------------------------------------------------------------
 
 
+def network_slug_error(slug: str) -> str | None:
+    """Why a network may not have this (slugified) web address, or None. The founding form asks
+    too, so that a taken address is reported with the form's other errors, in one pass."""
+    if not slug:
+        return "Choose a short web address made of letters, digits and hyphens."
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is reserved; choose another web address."
+    if Network.objects.filter(slug=slug).exists():
+        return f"The address “{slug}” is taken by another network; choose another."
+    return None
+
+
 @transaction.atomic
 def network_found(
     *,
@@ -523,12 +535,8 @@ def network_found(
     if not name:
         errors["name"] = "The network's name is required."
     slug = slugify(slug or name)[:60]
-    if not slug:
-        errors["slug"] = "Choose a short web address made of letters, digits and hyphens."
-    elif slug in RESERVED_SLUGS:
-        errors["slug"] = f"“{slug}” is reserved; choose another web address."
-    elif Network.objects.filter(slug=slug).exists():
-        errors["slug"] = f"The address “{slug}” is taken by another network; choose another."
+    if slug_error := network_slug_error(slug):
+        errors["slug"] = slug_error
     if not (charter_text or "").strip():
         errors["charter_text"] = (
             "Write the charter the members will accept: why you partner and how."

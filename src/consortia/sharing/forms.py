@@ -2,12 +2,12 @@
 
 from django import forms
 
-from consortia.core.forms import ServiceForm, text_field
+from consortia.core.forms import ServiceForm, picker, text_field
 from consortia.initiatives.models import Initiative
 from consortia.networks.models import NetworkMembership, Organization, Person
 
 from .audience import addressable_initiatives
-from .models import Item
+from .models import COMMENT_MAX_LENGTH, Item
 
 AUDIENCE_HELP = (
     "Who may see it. Nobody outside this audience sees it — not in lists, search, the feed, "
@@ -41,6 +41,14 @@ def reader_choices(network, own_org_id):
     )
 
 
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """People named with their organization: two people may share a name."""
+
+    def label_from_instance(self, obj) -> str:
+        membership = getattr(obj, "org_membership", None)
+        return f"{obj} ({membership.organization})" if membership else str(obj)
+
+
 class AudienceForm(ServiceForm):
     audience = forms.ChoiceField(
         label="Audience",
@@ -53,8 +61,8 @@ class AudienceForm(ServiceForm):
         label="Partner organizations",
         queryset=Organization.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="For “named partner organizations”.",
+        widget=picker("Type an organization's name"),
+        help_text="For “named partner organizations”: type to search, choose as many as needed.",
     )
     initiative = forms.ModelChoiceField(
         label="Initiative",
@@ -69,12 +77,13 @@ class AudienceForm(ServiceForm):
         initial=Item.Level.OPEN,
         help_text=LEVEL_HELP,
     )
-    readers = forms.ModelMultipleChoiceField(
+    readers = PersonMultipleChoiceField(
         label="Named readers",
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="For restricted items: people (within the audience) who may read it.",
+        widget=picker("Type a person's name or organization"),
+        help_text="For restricted items: people (within the audience) who may read it. Type to "
+        "search, choose as many as needed.",
     )
 
     def __init__(self, *args, network, organization_id, **kwargs):
@@ -131,7 +140,7 @@ class OfferForm(ServiceForm):
 
 
 class CommentForm(ServiceForm):
-    body = text_field("Comment", required=True, max_length=20000, rows=3)
+    body = text_field("Comment", required=True, max_length=COMMENT_MAX_LENGTH, rows=3)
 
 
 class ResolveForm(ServiceForm):

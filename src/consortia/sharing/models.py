@@ -5,6 +5,7 @@ pure-Python oracle in sharing.oracle.
 """
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -244,6 +245,9 @@ class Offer(models.Model):
         return f"{self.organization} offers help on {self.item}"
 
 
+COMMENT_MAX_LENGTH = 20_000
+
+
 class Comment(models.Model):
     """A comment on a challenge or post; it is seen by exactly those who see the item."""
 
@@ -254,7 +258,10 @@ class Comment(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField()
+    # The same limit as the form, the API schema and the service (full_clean checks it).
+    body = models.TextField(
+        max_length=COMMENT_MAX_LENGTH, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
     body_html = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -85,12 +85,21 @@ def _detail_context(request, item, **extra):
             and not context["in_owner_org"]
             and not any(o.status != Offer.Status.DECLINED for o in context["offers"])
         )
-        context["resolve_form"] = forms.ResolveForm()
-        context["convert_form"] = forms.ConvertForm()
+        context["resolve_form"] = context.get("resolve_form") or forms.ResolveForm()
+        context["convert_form"] = context.get("convert_form") or forms.ConvertForm()
     if item.kind == Item.Kind.DOCUMENT:
         context["versions"] = list(selectors.versions_of(item))
-        context["version_form"] = forms.VersionForm()
+        context["version_form"] = context.get("version_form") or forms.VersionForm()
     return context
+
+
+def _detail_again(request, item, **forms_with_errors):
+    """The item's page again with a rejected form: what was typed and each error next to its
+    field, answered 422."""
+    item.refresh_from_db()
+    context = _detail_context(request, item, **forms_with_errors)
+    status = max(flows.form_status(f) for f in forms_with_errors.values())
+    return render(request, "sharing/item_detail.html", context, status=status)
 
 
 @login_required
@@ -319,17 +328,17 @@ def offer_answer(request, slug, pk, offer_id, answer):
 def challenge_resolve(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.CHALLENGE)
     form = forms.ResolveForm(request.POST)
-    if form.is_valid():
-        flows.act(
-            request,
-            lambda: services.challenge_resolve(
-                actor=request.user, item=item, outcome=form.cleaned_data["outcome"]
-            ),
-            success="The challenge is resolved.",
-        )
-    else:
-        messages.error(request, "Write the outcome.")
-    return htmx.redirect(request, _detail_url(item))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.challenge_resolve(
+            actor=request.user, item=item, outcome=data["outcome"]
+        ),
+        success="The challenge is resolved.",
+        redirect_to=_detail_url(item),
+    ):
+        return response
+    return _detail_again(request, item, resolve_form=form)
 
 
 @login_required
@@ -337,22 +346,21 @@ def challenge_resolve(request, slug, pk):
 def challenge_convert(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.CHALLENGE)
     form = forms.ConvertForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the initiative's start and end dates.")
-        return htmx.redirect(request, _detail_url(item))
-    converted, initiative = flows.act(
+    if response := flows.submit(
         request,
-        lambda: services.challenge_convert(actor=request.user, item=item, **form.cleaned_data),
+        form,
+        lambda data: services.challenge_convert(actor=request.user, item=item, **data),
         success=lambda initiative: (
             f"The initiative “{initiative}” is proposed; the organizations that offered help "
             "are invited and still have to accept."
         ),
-    )
-    if not converted:
-        return htmx.redirect(request, _detail_url(item))
-    return htmx.redirect(
-        request, reverse("initiative_detail", args=[item.network.slug, initiative.pk])
-    )
+        redirect_to=lambda initiative: reverse(
+            "initiative_detail", args=[item.network.slug, initiative.pk]
+        ),
+    ):
+        return response
+    # What was typed stays, each error next to its field (the page answers 422).
+    return _detail_again(request, item, convert_form=form)
 
 
 @login_required
@@ -360,17 +368,17 @@ def challenge_convert(request, slug, pk):
 def document_upload(request, slug, pk):
     item = get_item_for(request.user, slug, pk, kind=Item.Kind.DOCUMENT)
     form = forms.VersionForm(request.POST, request.FILES)
-    if form.is_valid():
-        flows.act(
-            request,
-            lambda: services.document_add_version(
-                actor=request.user, item=item, file=form.cleaned_data["file"]
-            ),
-            success=lambda version: f"Version {version.number} is uploaded.",
-        )
-    else:
-        messages.error(request, "Choose a file to upload.")
-    return htmx.redirect(request, _detail_url(item))
+    if response := flows.submit(
+        request,
+        form,
+        lambda data: services.document_add_version(
+            actor=request.user, item=item, file=data["file"]
+        ),
+        success=lambda version: f"Version {version.number} is uploaded.",
+        redirect_to=_detail_url(item),
+    ):
+        return response
+    return _detail_again(request, item, version_form=form)
 
 
 @login_required
@@ -415,7 +423,7 @@ def access_log(request, slug):
 # NDAs ----------------------------------------------------------------------------------------
 
 
-def _nda_context(request, network, form=None):
+def _nda_context(request, network, form=None, network_nda_form=None):
     org_id = org_id_of(request.user)
     agreement = services.current_network_nda(network)
     accepted = bool(
@@ -430,7 +438,7 @@ def _nda_context(request, network, form=None):
         form=form or forms.NdaForm(network=network, organization_id=org_id),
         network_nda=agreement,
         network_nda_accepted=accepted,
-        network_nda_form=forms.NetworkNdaForm(),
+        network_nda_form=network_nda_form or forms.NetworkNdaForm(auto_id="network-nda-%s"),
     )
 
 
@@ -498,20 +506,18 @@ def network_nda_accept(request, slug):
 def network_nda_propose(request, slug):
     """Open a yes/no poll of the members on a new network NDA version (action adopt_nda)."""
     network = get_network_for(request.user, slug, need="act")
-    form = forms.NetworkNdaForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the NDA a title, its text and when the poll closes.")
-        return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
-    proposed, poll = flows.act(
+    form = forms.NetworkNdaForm(request.POST, auto_id="network-nda-%s")
+    if response := flows.submit(
         request,
-        lambda: services.network_nda_propose(
-            actor=request.user, network=network, **form.cleaned_data
-        ),
+        form,
+        lambda data: services.network_nda_propose(actor=request.user, network=network, **data),
         success="The poll is open; the NDA is published if the members agree.",
-    )
-    if not proposed:
-        return htmx.redirect(request, reverse("sharing_ndas", args=[slug]))
-    return htmx.redirect(request, reverse("poll_detail", args=[slug, poll.pk]))
+        redirect_to=lambda poll: reverse("poll_detail", args=[slug, poll.pk]),
+    ):
+        return response
+    # The page again with what was typed and each error next to its field.
+    context = _nda_context(request, network, network_nda_form=form)
+    return render(request, "sharing/ndas.html", context, status=flows.form_status(form))
 
 
 @login_required
