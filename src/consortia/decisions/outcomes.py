@@ -50,6 +50,9 @@ class Action:
     electorate: Callable | None = None
     system_only: bool = False
     extra: dict = field(default_factory=dict)
+    # ``subject(poll) -> (label, url) | None``: what the poll decides about (an initiative for
+    # its leader election), linked from the poll page so that a voter can go back to it.
+    subject: Callable | None = None
 
 
 _REGISTRY: dict[str, Action] = {}
@@ -65,6 +68,7 @@ def register(
     excluded=None,
     electorate=None,
     system_only: bool = False,
+    subject=None,
 ):
     """Register the function applying the outcome of polls with action `name`, as a decorator
     (``@register("x", label=...)``) or directly (``register("x", func)``). The function is
@@ -80,6 +84,7 @@ def register(
             excluded=excluded,
             electorate=electorate,
             system_only=system_only,
+            subject=subject,
         )
         return func
 
@@ -88,6 +93,12 @@ def register(
 
 def get(name: str) -> Action | None:
     return _REGISTRY.get(name)
+
+
+def subject(poll) -> tuple[str, str] | None:
+    """(label, url) of what the poll decides about, when its action names one."""
+    action = _REGISTRY.get(poll.action) if poll.action else None
+    return action.subject(poll) if action is not None and action.subject is not None else None
 
 
 def choices(*, include_system: bool = False) -> list[tuple[str, str]]:
