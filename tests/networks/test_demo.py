@@ -140,15 +140,55 @@ def test_the_sign_in_text_names_the_lead_login_and_the_password():
     assert demo.PASSWORD in text
 
 
-def test_it_shows_one_settled_and_one_open_decision(network):
+def test_it_shows_settled_and_open_decisions(network):
     from consortia.decisions import services as decisions
     from consortia.decisions.models import Poll
 
-    polls = {poll.kind: poll for poll in Poll.objects.filter(network=network)}
-    assert polls["ranked"].state == "closed" and polls["consensus"].state == "open"
-    decisions.poll_settle(polls["ranked"])
-    polls["ranked"].refresh_from_db()
-    assert polls["ranked"].result["winners"] == ["Shared supplier-risk dashboard"]
+    polls = Poll.objects.filter(network=network)
+    ranked = polls.get(kind="ranked")
+    assert ranked.state == "closed" and ranked.outcome_applied_at is not None
+    assert [p.state for p in polls.filter(kind="consensus").order_by("closes_at")] == [
+        "closed",
+        "open",
+    ]
+    assert not decisions.poll_settle(ranked)  # settled when it closed, half a year ago
+    assert ranked.result["winners"] == ["Shared supplier-risk dashboard"]
+
+
+def test_its_history_spans_the_past_year(network):
+    """The story is told over time: the feed, the trust index and the charts look lived in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consortia.initiatives.models import Commitment, Initiative
+    from consortia.reviews.models import Review
+
+    now = timezone.now()
+    events = Event.objects.filter(network=network)
+    oldest, newest = events.order_by("created_at")[0], events.order_by("-created_at")[0]
+    assert now - oldest.created_at > timedelta(days=300)
+    assert now - newest.created_at < timedelta(days=2)
+    # Activity in most months, not all of it in the last minute.
+    months = {e.created_at.strftime("%Y-%m") for e in events.only("created_at")}
+    assert len(months) >= 10
+    assert events.filter(created_at__gte=now - timedelta(hours=1)).count() < events.count() / 4
+    # Commitments delivered on time and late, long ago and recently.
+    delivered = Commitment.objects.filter(initiative__network=network, status="delivered")
+    assert {c.timeliness for c in delivered} >= {"on time", "late"}
+    assert min(c.closed_at for c in delivered) < now - timedelta(days=150)
+    # A completed initiative with its held reviews; polls settled months ago.
+    done = Initiative.objects.get(network=network, status="completed")
+    assert Review.objects.filter(initiative=done, held_at__isnull=False).count() == 2
+    ranked = network.polls.get(kind="ranked")
+    assert now - ranked.outcome_applied_at > timedelta(days=150)
+    # Measurements reported month after month.
+    from consortia.metrics.models import Measurement
+
+    reported = Measurement.objects.filter(metric__network=network).values_list(
+        "created_at", flat=True
+    )
+    assert len({moment.strftime("%Y-%m") for moment in reported}) >= 10
 
 
 def test_matching_is_indexed_and_a_demo_challenge_finds_sensible_helpers(network):

@@ -53,6 +53,9 @@ class Action:
     # otherwise when creating them.
     close_when_all_voted: bool = False
     extra: dict = field(default_factory=dict)
+    # ``subject(poll) -> (label, url) | None``: what the poll decides about (an initiative for
+    # its leader election), linked from the poll page so that a voter can go back to it.
+    subject: Callable | None = None
 
 
 _REGISTRY: dict[str, Action] = {}
@@ -69,6 +72,7 @@ def register(
     electorate=None,
     system_only: bool = False,
     close_when_all_voted: bool = False,
+    subject=None,
 ):
     """Register the function applying the outcome of polls with action `name`, as a decorator
     (``@register("x", label=...)``) or directly (``register("x", func)``). The function is
@@ -85,6 +89,7 @@ def register(
             electorate=electorate,
             system_only=system_only,
             close_when_all_voted=close_when_all_voted,
+            subject=subject,
         )
         return func
 
@@ -93,6 +98,12 @@ def register(
 
 def get(name: str) -> Action | None:
     return _REGISTRY.get(name)
+
+
+def subject(poll) -> tuple[str, str] | None:
+    """(label, url) of what the poll decides about, when its action names one."""
+    action = _REGISTRY.get(poll.action) if poll.action else None
+    return action.subject(poll) if action is not None and action.subject is not None else None
 
 
 def choices(*, include_system: bool = False) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
 from consortia.core.paging import numbered_page
-from consortia.decisions import forms, permissions, selectors, services
+from consortia.decisions import forms, outcomes, permissions, selectors, services
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership
 from consortia.networks.pages import network_page_context
@@ -28,6 +28,7 @@ def _poll_context(request, network, poll, **extra) -> dict:
     context = network_page_context(request, network, "decisions")
     context.update(selectors.poll_page(poll, request.user))
     context.setdefault("outcome_form", forms.OutcomeForm())
+    context["subject"] = outcomes.subject(poll)
     context["is_author"] = (
         poll.created_by_id is not None
         and request.user.is_team_leader

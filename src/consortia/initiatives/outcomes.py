@@ -20,6 +20,7 @@ who may open them and that only one of each kind is open at a time.
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from consortia.networks.models import Person
 
@@ -120,6 +121,14 @@ def _poll_initiative(poll) -> Initiative | None:
     ).first()
 
 
+def subject(poll) -> tuple[str, str] | None:
+    """The initiative an election, recall or extension poll is about, for the poll page."""
+    initiative = _poll_initiative(poll)
+    if initiative is None:
+        return None
+    return initiative.title, reverse("initiative_detail", args=[poll.network.slug, initiative.pk])
+
+
 def validate_recall(network, payload) -> dict:
     initiative = _initiative(network, payload)
     term_id = payload.get("term")
@@ -204,6 +213,7 @@ def register() -> bool:
         electorate=electorate,
         system_only=True,
         close_when_all_voted=True,
+        subject=subject,
     )
     register_action(
         RECALL,
@@ -214,6 +224,7 @@ def register() -> bool:
         electorate=electorate,
         system_only=True,
         close_when_all_voted=True,
+        subject=subject,
     )
     register_action(
         EXTEND,
@@ -224,5 +235,6 @@ def register() -> bool:
         electorate=electorate,
         system_only=True,
         close_when_all_voted=True,
+        subject=subject,
     )
     return True

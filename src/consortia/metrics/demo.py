@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from consortia.core.clock import Story
 from consortia.initiatives.demo import acting_leaders, demo_initiative
 from consortia.initiatives.models import Participation
 
@@ -46,18 +47,21 @@ def load(network) -> list[Metric]:
     if not leaders:
         return []
     rng = random.Random(4)
+    story = Story(network.created_at)
     metrics = []
-    for name, unit, aggregation, direction, description, _ in METRICS:
-        metric = services.metric_create(
-            actor=leaders[0],
-            network=network,
-            name=name,
-            unit=unit,
-            aggregation=aggregation,
-            direction=direction,
-            description=description,
-        )
-        services.metric_set_status(metric.pk, Metric.Status.STANDARD, source="demo")
+    for k, (name, unit, aggregation, direction, description, _) in enumerate(METRICS):
+        with story.at(300 - k, hour=11):
+            metric = services.metric_create(
+                actor=leaders[0],
+                network=network,
+                name=name,
+                unit=unit,
+                aggregation=aggregation,
+                direction=direction,
+                description=description,
+            )
+        with story.at(292 - k, hour=18):
+            services.metric_set_status(metric.pk, Metric.Status.STANDARD, source="demo")
         metrics.append(metric)
     this_month = periods.period_start(timezone.localdate(), "monthly")
     months = []
@@ -86,18 +90,23 @@ def load(network) -> list[Metric]:
                 value = Decimal(str(round(level * trend * rng.uniform(0.9, 1.1), 1)))
                 visibility = "organization" if leader is leaders[-1] and i % 4 == 0 else "network"
                 rows.append((metric.pk, org_id, tagged, month, value, visibility))
-    services.write_rows(rows, actor=leaders[0])
+    # Each month's values are reported in the first days of the next month.
+    for month in months:
+        reported = month + timedelta(days=35)
+        with story.at(max((story.now.date() - reported).days, 0), hour=9):
+            services.write_rows([r for r in rows if r[3] == month], actor=leaders[0])
     # The goal starts from the participants' first month, rounded down, and doubles it.
     first = sum(r[4] for r in rows if r[0] == metrics[1].pk and r[2] and r[3] == months[0])
     baseline = Decimal(int(first // 10 * 10))
     if initiative is not None and baseline > 0 and initiative.ends_on > timezone.localdate():
-        services.goal_set(
-            actor=leader_of_initiative,
-            initiative=initiative,
-            metric=metrics[1],
-            baseline=baseline,
-            target=baseline * 2,
-            deadline=min(initiative.ends_on, timezone.localdate() + timedelta(days=180)),
-            note="Double the emissions the partners avoid together.",
-        )
+        with story.at(145, hour=10):  # set at the initiative's start, for its first year
+            services.goal_set(
+                actor=leader_of_initiative,
+                initiative=initiative,
+                metric=metrics[1],
+                baseline=baseline,
+                target=baseline * 2,
+                deadline=min(initiative.ends_on, timezone.localdate() + timedelta(days=180)),
+                note="Double the emissions the partners avoid together.",
+            )
     return metrics

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from consortia.core import hooks
+from consortia.core.clock import Story
 from consortia.core.models import OutboundEmail
 from consortia.networks import services
 from consortia.networks.models import (
@@ -63,6 +64,9 @@ class DemoOrg:
     message: str = ""
     approved_by: tuple[str, ...] = ()  # organizations whose team leaders approved it
     accepts_charter: bool = True
+    # How many days ago it asked to join or was invited (its people signed up a few days
+    # before; the approvals and its charter acceptance follow in the days after).
+    days_ago: int = 0
 
     def email(self, person: DemoPerson) -> str:
         return f"{person.local}@{self.domain}.example"
@@ -131,6 +135,7 @@ HURON = "Huron Composites"
 ORGANIZATIONS: tuple[DemoOrg, ...] = (
     DemoOrg(
         name=NORTHSHORE,
+        days_ago=330,
         domain="northshore-steel",
         kind=Organization.Kind.COMPANY,
         joins="found",
@@ -151,6 +156,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=LAKESIDE,
+        days_ago=318,
         domain="lakeside-robotics",
         kind=Organization.Kind.STARTUP,
         description="A four-year-old start-up building collaborative robot cells for small-batch "
@@ -173,6 +179,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=UNIVERSITY,
+        days_ago=300,
         domain="greatlakes-university",
         kind=Organization.Kind.UNIVERSITY,
         joins="invited",
@@ -199,6 +206,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=ERIE,
+        days_ago=270,
         domain="erie-basin",
         kind=Organization.Kind.PUBLIC,
         message="The Authority funds regional supply-chain projects and would like to hear "
@@ -218,6 +226,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=SKILLS,
+        days_ago=240,
         domain="skills-collaborative",
         kind=Organization.Kind.NONPROFIT,
         joins="invited",
@@ -241,6 +250,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=MAPLE,
+        days_ago=215,
         domain="maple-ridge-plastics",
         kind=Organization.Kind.COMPANY,
         message="We mould parts for the same truck and appliance makers as several of you and "
@@ -261,6 +271,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=HARBOR,
+        days_ago=185,
         domain="blue-harbor",
         kind=Organization.Kind.COMPANY,
         message="We move steel, resin and finished parts across the lakes and the border for "
@@ -280,6 +291,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
     ),
     DemoOrg(
         name=CIRCUIT,
+        days_ago=10,
         domain="circuit-forge",
         kind=Organization.Kind.STARTUP,
         joins="invited",
@@ -303,6 +315,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
 
 APPLICANT = DemoOrg(
     name=HURON,
+    days_ago=3,
     domain="huron-composites",
     kind=Organization.Kind.COMPANY,
     message="We make glass- and carbon-fibre panels for trucks and wind turbines and would like "
@@ -371,82 +384,101 @@ def load() -> LoadResult:
     if network is not None:
         return LoadResult(network=network, created=False)
 
+    # The story of a year: Northshore founds the network, the others come in one by one over
+    # the months (each one's people sign up a few days before), the last member was admitted
+    # last week and one organization asked to join three days ago.
+    story = Story()
     leaders: dict[str, Person] = {}
     people = 0
     for org in all_orgs():
-        founder = services.person_sign_up(
-            email=org.email(org.leader), name=org.leader.name, password=PASSWORD
-        )
-        hooks.call(hooks.DEMO_PERSON_CREATED, person=founder)
-        services.organization_create(
-            actor=founder,
-            name=org.name,
-            kind=org.kind,
-            description=org.description,
-            website=org.website,
-            offerings=org.offerings,
-            needs=org.needs,
-            values=org.values,
-            department=org.leader.department,
-        )
-        leader = _fresh(founder)
-        for colleague in org.people[1:]:
-            person = services.person_sign_up(
-                email=org.email(colleague), name=colleague.name, password=PASSWORD
-            )
-            hooks.call(hooks.DEMO_PERSON_CREATED, person=person)
-            invitation, _ = services.colleague_invite(
-                actor=leader,
-                email=org.email(colleague),
-                role=OrgMembership.Role.TEAM_LEADER
-                if colleague.role == LEADER
-                else OrgMembership.Role.MEMBER,
-                department=colleague.department,
-            )
-            services.invitation_accept(actor=person, invitation=invitation)
-        leaders[org.name] = leader
+        with story.at(org.days_ago + 10 if org is ORGANIZATIONS[0] else org.days_ago + 3):
+            leaders[org.name] = _sign_up_organization(org)
         people += len(org.people)
 
     founder_org = ORGANIZATIONS[0]
-    network = services.network_found(
-        actor=_fresh(leaders[founder_org.name]),
-        name=NETWORK_NAME,
-        slug=NETWORK_SLUG,
-        description=DESCRIPTION,
-        charter_title=CHARTER_TITLE,
-        charter_text=CHARTER,
-        visibility=Network.Visibility.LISTED,
-        approvals_required=2,
-    )
+    with story.at(founder_org.days_ago):
+        network = services.network_found(
+            actor=_fresh(leaders[founder_org.name]),
+            name=NETWORK_NAME,
+            slug=NETWORK_SLUG,
+            description=DESCRIPTION,
+            charter_title=CHARTER_TITLE,
+            charter_text=CHARTER,
+            visibility=Network.Visibility.LISTED,
+            approvals_required=2,
+        )
     for org in (*ORGANIZATIONS[1:], APPLICANT):
         leader = _fresh(leaders[org.name])
-        if org.joins == "invited":
-            invitation, _ = services.network_invite_organization(
-                actor=_fresh(leaders[org.via]),
-                network=network,
-                email=leader.email,
-                message=org.message,
-            )
-            services.invitation_accept(actor=leader, invitation=invitation)
-            membership = NetworkMembership.objects.get(
-                network=network, organization=leader.organization
-            )
-        else:
-            membership = services.network_apply(actor=leader, network=network, message=org.message)
-        for approver in org.approved_by:
-            services.admission_vote(
-                actor=_fresh(leaders[approver]), membership=membership, decision="approve"
-            )
+        with story.at(org.days_ago):
+            if org.joins == "invited":
+                invitation, _ = services.network_invite_organization(
+                    actor=_fresh(leaders[org.via]),
+                    network=network,
+                    email=leader.email,
+                    message=org.message,
+                )
+        with story.at(org.days_ago - 1 if org.joins == "invited" else org.days_ago):
+            if org.joins == "invited":
+                services.invitation_accept(actor=leader, invitation=invitation)
+                membership = NetworkMembership.objects.get(
+                    network=network, organization=leader.organization
+                )
+            else:
+                membership = services.network_apply(
+                    actor=leader, network=network, message=org.message
+                )
+        for k, approver in enumerate(org.approved_by):
+            with story.at(max(org.days_ago - 2 - k, 1), hour=14):
+                services.admission_vote(
+                    actor=_fresh(leaders[approver]), membership=membership, decision="approve"
+                )
         if org.accepts_charter and org is not APPLICANT:
-            services.charter_accept(actor=_fresh(leaders[org.name]), network=network)
+            with story.at(org.days_ago - 4, hour=16):
+                services.charter_accept(actor=_fresh(leaders[org.name]), network=network)
 
-    services.network_invite_organization(
-        actor=_fresh(leaders[INVITED_BY]),
-        network=network,
-        email=INVITEE_EMAIL,
-        message=INVITATION_MESSAGE,
-    )
+    with story.at(1, hour=11):
+        services.network_invite_organization(
+            actor=_fresh(leaders[INVITED_BY]),
+            network=network,
+            email=INVITEE_EMAIL,
+            message=INVITATION_MESSAGE,
+        )
     return LoadResult(network=network, created=True, people=people, organizations=len(all_orgs()))
+
+
+def _sign_up_organization(org: DemoOrg) -> Person:
+    """Its team leader signs up and creates it; the colleagues sign up and accept invitations."""
+    founder = services.person_sign_up(
+        email=org.email(org.leader), name=org.leader.name, password=PASSWORD
+    )
+    hooks.call(hooks.DEMO_PERSON_CREATED, person=founder)
+    services.organization_create(
+        actor=founder,
+        name=org.name,
+        kind=org.kind,
+        description=org.description,
+        website=org.website,
+        offerings=org.offerings,
+        needs=org.needs,
+        values=org.values,
+        department=org.leader.department,
+    )
+    leader = _fresh(founder)
+    for colleague in org.people[1:]:
+        person = services.person_sign_up(
+            email=org.email(colleague), name=colleague.name, password=PASSWORD
+        )
+        hooks.call(hooks.DEMO_PERSON_CREATED, person=person)
+        invitation, _ = services.colleague_invite(
+            actor=leader,
+            email=org.email(colleague),
+            role=OrgMembership.Role.TEAM_LEADER
+            if colleague.role == LEADER
+            else OrgMembership.Role.MEMBER,
+            department=colleague.department,
+        )
+        services.invitation_accept(actor=person, invitation=invitation)
+    return leader
 
 
 def voters() -> list[Person]:
