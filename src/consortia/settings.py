@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "consortia.overlap",
     "consortia.integrations",
     "consortia.matching",
+    "consortia.agenda",
     # Accounts (issue 12/13): the app that ties allauth and axes to Consortia comes first, so
     # its templates replace allauth's.
     "consortia.accounts",
