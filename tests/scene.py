@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from consortia.agenda import services as agenda
 from consortia.decisions import services as decisions
 from consortia.initiatives import services as initiatives
 from consortia.initiatives.models import Participation
@@ -132,6 +133,13 @@ def scene_fixture(world, settings, tmp_path):
     run = overlap.run_start(
         actor=fresh(ada), network=network, partner=world.beta, population_ids=[customers.pk]
     )
+    agenda.agenda_save(actor=fresh(ada), why_partner="Private reasons", gaps="Castings")
+    criterion = agenda.criterion_create(
+        actor=fresh(ada), name="Fit", weight=2, scale=["0", "1", "2", "3", "4"]
+    )
+    template_item = agenda.template_item_add(actor=fresh(ada), title="Insurance")
+    prospect = agenda.prospect_add(actor=fresh(ada), partner=world.beta)
+    agenda.score_set(actor=fresh(ada), prospect=prospect, criterion=criterion, value=3)
     nobody = make_person("nobody@nowhere.test", "No Body")
     return {
         "world": world,
@@ -160,5 +168,9 @@ def scene_fixture(world, settings, tmp_path):
         "population": customers,
         "overlap_partnership": pairing,
         "overlap_run": run,
+        "prospect": prospect,
+        "criterion": criterion,
+        "dd_check": prospect.checks.first(),
+        "template_item": template_item,
         "admission": NetworkMembership.objects.get(network=network, organization=world.gamma),
     }

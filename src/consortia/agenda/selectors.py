@@ -110,7 +110,9 @@ def scorecard(prospect, criteria=None) -> dict:
     criteria = criteria_of(prospect.organization) if criteria is None else criteria
     scores = {
         s.criterion_id: s
-        for s in Score.objects.filter(prospect=prospect).select_related("document", "scored_by")
+        for s in Score.objects.filter(prospect=prospect).select_related(
+            "document__network", "scored_by"
+        )
     }
     rows = [{"criterion": c, "score": scores.get(c.pk)} for c in criteria]
     weighted = sum((c.weight * scores[c.pk].value for c in criteria if c.pk in scores), Decimal(0))
