@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from consortia.agenda import services as agenda
 from consortia.decisions import services as decisions
 from consortia.healthchecks import services as healthchecks
 from consortia.initiatives import services as initiatives
@@ -139,6 +140,13 @@ def scene_fixture(world, settings, tmp_path):
         partner=world.beta,
         deadline=timezone.now() + timedelta(days=7),
     )
+    agenda.agenda_save(actor=fresh(ada), why_partner="Private reasons", gaps="Castings")
+    criterion = agenda.criterion_create(
+        actor=fresh(ada), name="Fit", weight=2, scale=["0", "1", "2", "3", "4"]
+    )
+    template_item = agenda.template_item_add(actor=fresh(ada), title="Insurance")
+    prospect = agenda.prospect_add(actor=fresh(ada), partner=world.beta)
+    agenda.score_set(actor=fresh(ada), prospect=prospect, criterion=criterion, value=3)
     nobody = make_person("nobody@nowhere.test", "No Body")
     return {
         "world": world,
@@ -168,5 +176,9 @@ def scene_fixture(world, settings, tmp_path):
         "overlap_partnership": pairing,
         "overlap_run": run,
         "health_check": health_check,
+        "prospect": prospect,
+        "criterion": criterion,
+        "dd_check": prospect.checks.first(),
+        "template_item": template_item,
         "admission": NetworkMembership.objects.get(network=network, organization=world.gamma),
     }

@@ -81,6 +81,9 @@ PK_AFTER = {
     "populations": "population",
     "partners": "overlap_partnership",
     "health-checks": "health_check",
+    "prospects": "prospect",
+    "criteria": "criterion",
+    "template": "template_item",
 }
 WORDS = {"answer": "accept", "fmt": "pdf", "number": 1}
 # Words an address takes one of: each is called.
@@ -89,6 +92,9 @@ CHOICES = {("integrations_export", "kind"): ["members", "measurements", "ledger"
 # (invitation_in_app: a network invitation answered from the dashboard, by its verified
 # addressee only.)
 TOP_LEVEL_PAGES = {"request_action", "commitment_action", "invitation_in_app"}
+# An organization's private partnering agenda: nobody outside the organization may know any of
+# its objects, whatever networks it shares with them.
+AGENDA_PAGES = re.compile(r"^organization/agenda/.*<")
 
 
 def _patterns(resolver=None, prefix=""):
@@ -107,7 +113,11 @@ def network_pages() -> list[tuple[str, str]]:
     for route, entry in _patterns():
         if route.startswith(("admin/", "api/")):
             continue
-        if route.startswith(("n/<slug:slug>/", "^n/(?P<slug>")) or entry.name in TOP_LEVEL_PAGES:
+        if (
+            route.startswith(("n/<slug:slug>/", "^n/(?P<slug>"))
+            or entry.name in TOP_LEVEL_PAGES
+            or AGENDA_PAGES.search(route)
+        ):
             pages.append((entry.name, route))
     return pages
 
@@ -130,6 +140,10 @@ def _page_kwargs(name: str, route: str, scene) -> list[dict]:
             kwargs[key] = scene["goal"].pk
         elif key == "offer_id":
             kwargs[key] = scene["offer"].pk
+        elif key == "criterion_pk":
+            kwargs[key] = scene["criterion"].pk
+        elif key == "check_pk":
+            kwargs[key] = scene["dd_check"].pk
         elif key == "run_id":
             kwargs[key] = scene["overlap_run"].uuid
         elif key == "org_slug":
@@ -188,6 +202,10 @@ API_IDS = {
     "invitation_id": "invitation",
     "population_id": "population",
     "health_check_id": "health_check",
+    "prospect_id": "prospect",
+    "criterion_id": "criterion",
+    "check_id": "dd_check",
+    "template_item_id": "template_item",
 }
 API_WORDS = {
     "answer": "accept",
@@ -392,6 +410,7 @@ def test_the_table_covers_the_network_pages_and_operations(scene):
     """A guard against the enumeration quietly finding nothing."""
     names = {name for name, _route, _url in page_urls(scene)}
     assert {"network_members", "sharing_feed", "review_detail", "request_action"} <= names
+    assert {"agenda_prospect", "agenda_prospect_score", "agenda_prospect_check"} <= names
     assert len(names) > 70
     paths = {path for _method, path, _op in network_operations()}
     assert "/api/v1/networks/{slug}/access-log" in paths

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "consortia.integrations",
     "consortia.matching",
     "consortia.healthchecks",
+    "consortia.agenda",
     # Accounts (issue 12/13): the app that ties allauth and axes to Consortia comes first, so
     # its templates replace allauth's.
     "consortia.accounts",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("consortia.integrations.urls")),
     path("", include("consortia.matching.urls")),
     path("", include("consortia.healthchecks.urls")),
+    path("", include("consortia.agenda.urls")),
 ]
 
 handler404 = "consortia.core.views.not_found"

@@ -61,6 +61,7 @@ class SignUpForm(AllauthSignupForm):
 
         zone = (self.cleaned_data.get("time_zone") or "").strip()
         return zone if is_valid_zone(zone) else ""  # an odd browser: follow it later instead
+
     def clean(self):
         # allauth checks the password against an unnamed person; with the name too, a password
         # made of the person's name is refused now, with the form's other errors (one pass).

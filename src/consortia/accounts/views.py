@@ -275,6 +275,8 @@ def invitation_in_app(request, pk, action):
             success=IN_APP_MESSAGES["decline"](invitation, person),
         )
     return htmx.redirect(request, htmx.safe_next_url(request, reverse("home")))
+
+
 class TimeZoneForm(ServiceForm):
     time_zone = forms.ChoiceField(
         label="Your time zone",
