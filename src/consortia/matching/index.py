@@ -6,7 +6,8 @@ Two kinds of `MatchDocument` (models.py), each with a row in a full-text table:
 - its **track record** in one network: the titles and objectives of that network's initiatives
   it took part in (visible to that network's members only, so kept per network).
 
-Phrases are embedded here, when the text changes, never at query time. `networks` calls
+Phrases are embedded here (both models, embedding.py), when the text changes, never at query
+time. `networks` calls
 `profile_changed(organization_ids, network=…)` through `core.hooks` (PROFILE_CHANGED)
 after a profile is saved and `initiatives` after a participation changes; `rebuild()` (the
 `consortia manage matching_reindex` command, the demo, the benchmark) redoes everything.
@@ -103,20 +104,31 @@ def initiative_phrase(title: str, objective: str) -> str:
     return f"{title}: {objective}"[:500] if objective else title[:500]
 
 
-def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(one row per phrase, the document's unit vector: phrases weighted by field). Without
-    the model (a broken install) the vectors are zero and matching is lexical until
-    `matching_reindex` runs again: a profile can always be saved."""
+def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(WordLlama: one row per phrase, and the document's unit vector; the multilingual
+    encoder's unit vector of the document), phrases weighted by field. Without a model (a broken
+    install) its vectors are zero and matching leans on the rest until `matching_reindex` runs
+    again: a profile can always be saved."""
+    texts = [text for _, text in found]
     try:
-        rows = embedding.embed([text for _, text in found])
+        rows = embedding.embed(texts)
     except embedding.ModelUnavailable:
         logger.exception("matching: the embedding model is unavailable; indexing words only")
         rows = np.zeros((len(found), embedding.DIMENSIONS), dtype=np.float32)
+    try:
+        rows_ml = embedding.embed_multilingual(texts)
+    except embedding.ModelUnavailable:
+        logger.exception("matching: the multilingual model is unavailable")
+        rows_ml = np.zeros((len(found), embedding.MULTILINGUAL_DIMENSIONS), dtype=np.float32)
     weights = np.array([VECTOR_WEIGHTS.get(field, 1.0) for field, _ in found], dtype=np.float32)
-    total = (rows * weights[:, None]).sum(axis=0) if len(found) else rows.sum(axis=0)
-    norm = float(np.linalg.norm(total)) if len(found) else 0.0
-    vector = total / norm if norm > 0 else np.zeros(embedding.DIMENSIONS, dtype=np.float32)
-    return rows, vector.reshape(1, -1)
+    return rows, _weighted_unit(rows, weights), _weighted_unit(rows_ml, weights)
+
+
+def _weighted_unit(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    total = (rows * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(total)) if len(rows) else 0.0
+    vector = total / norm if norm > 0 else np.zeros(rows.shape[1], dtype=np.float32)
+    return vector.reshape(1, -1)
 
 
 # Writing ----------------------------------------------------------------------------------------
@@ -194,13 +206,14 @@ def _replace(organization_id, network_id, found, texts, models: Models | None = 
             MatchDocument.objects.filter(pk__in=old).delete()
         if not found:
             return
-        rows, vector = document_vectors(found)
+        rows, vector, vector_ml = document_vectors(found)
         document = MatchDocument.objects.create(
             organization_id=organization_id,
             network_id=network_id,
             phrases=[list(pair) for pair in found],
             vectors=embedding.to_bytes(rows),
             vector=embedding.to_bytes(vector),
+            vector_ml=embedding.to_bytes_multilingual(vector_ml),
             model_name=embedding.MODEL_NAME,
             updated_at=timezone.now(),
         )

@@ -26,6 +26,9 @@ class MatchDocument(models.Model):
     vectors = models.BinaryField(default=b"")
     # The document as a whole (fields weighted), one float16 row: what the ranking compares.
     vector = models.BinaryField(default=b"")
+    # The same for the multilingual encoder: one float16 row of 512 columns (empty: not yet
+    # indexed with it, `consortia manage matching_reindex` fills it).
+    vector_ml = models.BinaryField(default=b"")
     model_name = models.CharField(max_length=80)
     updated_at = models.DateTimeField(default=timezone.now)
 
