@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint format bench chromium oidc-provider libsodium clean help
+.PHONY: run test lint format bench wrk chromium oidc-provider libsodium clean help
 
 help:
 	@echo "make run    - install, migrate, load the demo network and serve http://$(HOST):$(PORT)"
@@ -79,7 +79,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-bench: $(STAMP) libsodium
+# The speed section drives the server with Debian's wrk; install it when missing and we are root.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's wrk for the benchmark…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || { echo "Could not install wrk"; exit 1; }; \
+	  else \
+	    echo "wrk is missing: run 'sudo apt-get install wrk' (the speed benchmark needs it)."; exit 1; \
+	  fi; \
+	fi
+
+bench: $(STAMP) libsodium wrk
 	$(BIN)/consortia bench
 
 clean:

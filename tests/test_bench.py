@@ -1,8 +1,15 @@
 """The benchmark's synthetic data is valid, and its report says plainly what failed."""
 
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
+from django.test import RequestFactory
 
 from consortia.bench import run, synthetic, tally_bench
 from consortia.core.models import Event
@@ -181,3 +188,122 @@ def test_the_report_flags_a_query_count_that_grows_with_the_data():
     table, all_met, any_failed = run.report([grows])
     assert not all_met and not any_failed
     assert "9 (not flat)" in table
+
+
+# The speed section ------------------------------------------------------------------------------
+
+
+def test_the_speed_section_reads_wrk_and_server_timing():
+    from consortia.bench import speed_bench
+
+    out = (
+        'Running 8s test\nBENCHJSON {"requests": 400, "duration_us": 8000000, "p50_us": 9000,'
+        ' "p95_us": 21000, "p99_us": 30000, "max_us": 41000, "non2xx": 0, "errors": 0}\n'
+    )
+    load = speed_bench.parse_wrk(out)
+    assert load["rps"] == 50.0 and load["p50_ms"] == 9.0 and load["p95_ms"] == 21.0
+    assert load["failed"] == 0
+    base = {"rps": 100.0, "p95_ms": 10.0}
+    assert speed_bench.ratios(load, base) == {"rate_ratio": 0.5, "p95_ratio": 2.1}
+    timing = speed_bench.parse_server_timing("total;dur=12.5, db;dur=3.25, tpl;dur=4, q;desc=7")
+    assert timing == {"total": 12.5, "db": 3.25, "tpl": 4.0, "q": 7.0}
+
+
+def test_the_speed_summary_is_the_worst_and_median_throughput_ratio():
+    from consortia.bench import speed_bench
+
+    pages = [speed_bench.Page(name, "/x/", "/x/") for name in ("members", "poll", "health")]
+    for page, ratio in zip(pages, (0.8, 0.3, 0.6), strict=True):
+        page.queries = (5, 5)
+        page.load["gthread"] = {
+            "rps": 10 * ratio,
+            "p50_ms": 5.0,
+            "p95_ms": 9.0,
+            "failed": 0,
+            "rate_ratio": ratio,
+            "p95_ratio": 1.5,
+        }
+    line = speed_bench.summary(pages, "gthread")
+    assert line == "speed: worst page ratio=0.30 (poll) median ratio=0.60"
+    text, all_met = speed_bench.table(pages, "gthread", {"rps": 10.0, "p50_ms": 3, "p95_ms": 6})
+    assert not all_met  # the poll is under half the baseline's throughput
+    assert "baseline (50 rows, bare)" in text and "0.30" in text
+
+
+def test_the_benchmark_settings_time_each_request_and_serve_a_bare_baseline(world, settings):
+    """Only the benchmark's URLconf knows the baseline; its middleware reports the split."""
+    from django.test import Client
+
+    from consortia.bench import instrument, speed_bench
+
+    client = Client()
+    client.force_login(world.leader)
+    assert client.get(instrument.BASELINE_PATH).status_code == 404  # not in production
+
+    settings.ROOT_URLCONF = "consortia.bench.urls"
+    settings.MIDDLEWARE = ["consortia.bench.instrument.TimingMiddleware", *settings.MIDDLEWARE]
+    client = Client()  # a client loads the middleware once
+    client.force_login(world.leader)
+    response = client.get("/n/northwind/members/")
+    assert response.status_code == 200
+    split = speed_bench.parse_server_timing(response["Server-Timing"])
+    assert {"total", "db", "view", "tpl", "mw", "cpu", "q"} <= set(split)
+    assert split["q"] > 0 and split["tpl"] > 0
+    assert split["total"] >= split["db"] + split["tpl"] - 0.01
+    costs = json.loads(response["X-Bench-Costs"])
+    assert 1 <= len(costs) <= 3
+    assert any(name.startswith("template ") for name in costs) or "view code" in costs
+
+    settings.BENCHMARK = True
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, headers
+
+    handler = instrument.wrap(lambda environ, start: pytest.fail("the app answered"))
+    environ = RequestFactory()._base_environ(PATH_INFO=instrument.BASELINE_PATH)
+    environ["HTTP_COOKIE"] = f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}"
+    body = b"".join(handler(environ, start_response))
+    assert seen["status"].startswith("200")
+    assert body.count(b"<tr>") == 1 + min(instrument.BASELINE_ROWS, Organization.objects.count())
+    # No middleware beyond sessions and auth: none of the app's headers.
+    names = {name.lower() for name, _ in seen["headers"]}
+    assert not names & {"x-frame-options", "content-security-policy", "server-timing"}
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is missing (make bench installs it)")
+def test_the_speed_section_runs_end_to_end_in_its_quick_mode(tmp_path):
+    """A tiny network, three pages for a second each: the last line is the summary."""
+    env = {
+        **os.environ,
+        "CONSORTIA_VAR_DIR": str(tmp_path),
+        "SHARING_BENCH_ITEMS": "200",
+        "FAST_PASSWORD_HASHING": "true",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("BENCH_DATABASE_URL", None)
+    figures = tmp_path / "figures.json"
+    done = subprocess.run(
+        [
+            *[sys.executable, "-m", "consortia.cli", "bench", "--only", "speed", "--quick"],
+            *["--organizations", "12", "--people", "40", "--events", "100"],
+            *["--measurements", "300", "--json", str(figures)],
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"speed: worst page ratio=\d+\.\d\d \(.+\) median ratio=\d+\.\d\d", last)
+    data = json.loads(figures.read_text())["speed"]
+    assert set(data["pages"]) == {"dashboard", "members", "API organizations"}
+    for page in data["pages"].values():
+        load = page["load"]["gthread"]
+        assert load["failed"] == 0  # (a busy machine may finish few requests in a second)
+        assert {"p50_ms", "p95_ms", "rps", "rate_ratio", "p95_ratio"} <= set(load)
+        assert page["queries"][0] == page["queries"][1]
+        assert page["in_process_ms"]["total"] > 0 and page["largest_costs_ms"]
+    assert data["baseline"]["gthread"]["rps"] > 0

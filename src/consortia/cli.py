@@ -368,6 +368,12 @@ def serve(*, host: str, port: int, workers: int, threads: int = DEFAULT_THREADS)
             file=sys.stderr,
         )
     application = get_wsgi_application()
+    from django.conf import settings
+
+    if settings.BENCHMARK:  # `consortia bench` only: its baseline page (bench/instrument.py)
+        from consortia.bench.instrument import wrap
+
+        application = wrap(application)
     bind = _bind_address(host, port)
     shown = f"localhost:{port}" if host in ("0.0.0.0", "::") else bind  # noqa: S104
 

@@ -495,3 +495,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail and password changes confirm the password
+
+# `consortia bench --only speed` only (never set it in production): the benchmark's URLconf
+# adds a bare baseline page under /__bench__/, and a timing middleware sends each request's
+# split (queries, view code, templates) in a Server-Timing header (consortia/bench/instrument.py).
+BENCHMARK = env_bool("CONSORTIA_BENCHMARK", False)
+if BENCHMARK:
+    ROOT_URLCONF = "consortia.bench.urls"
+    MIDDLEWARE = ["consortia.bench.instrument.TimingMiddleware", *MIDDLEWARE]

@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     # matching: the labelled set to evaluate (default tests/data/matching), figures as JSON.
     parser.add_argument("--set", metavar="DIR", help="matching: the labelled set's folder")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
+    # speed: wrk's seconds per page, the measurements behind the metric dashboard, and a
+    # one-second-per-page run on whatever database there is (the test suite).
+    parser.add_argument("--seconds", type=_count, default=8, help="speed: seconds per page")
+    parser.add_argument("--measurements", type=_count, default=1_000_000, metavar="N")
+    parser.add_argument("--quick", action="store_true", help="speed: one second per page")
     return parser
 
 
@@ -545,6 +550,7 @@ SECTIONS: dict[str, str] = {
     "tally": "consortia.bench.tally_bench",
     "matching": "consortia.matching.bench",  # its own scratch database when run alone
     "overlap": "consortia.overlap.bench",
+    "speed": "consortia.bench.speed_bench",  # last: its summary is the run's last line
 }
 
 
@@ -567,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     if status:
         return status
     if not all_met:
-        say("Some targets were missed.")
+        # On stderr: the speed section's summary stays the last line on stdout.
+        print("Some targets were missed.", file=sys.stderr, flush=True)
         return 1 if args.strict else 0
     return 0
 

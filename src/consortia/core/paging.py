@@ -53,3 +53,12 @@ def feed_page(queryset, raw_number, per_page: int | None = None) -> FeedPage:
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     return FeedPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def first_rows(queryset, limit: int, offset: int = 0) -> list:
+    """Rows `offset`…`offset + limit` of an ordered queryset that joins other tables
+    (select_related), in one query: the database sorts the bare rows' keys and joins only the
+    rows it keeps. Without this, SQLite joins every row of a long list before sorting it (an
+    initiative's 19,000 commitments: 500 ms for 50 rows)."""
+    keys = queryset.select_related(None).values("pk")[offset : offset + limit]
+    return list(queryset.filter(pk__in=keys))

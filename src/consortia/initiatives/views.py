@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
 from consortia.networks import permissions as network_permissions
+from consortia.core.paging import first_rows
 from consortia.networks.models import NetworkMembership, Organization, Person
 from consortia.networks.pages import network_page_context
 
@@ -177,8 +178,8 @@ def _detail_context(request, initiative, **bound_forms):
         plans=plans,
         latest=latest,
         raci_rows=_raci_rows(latest, participants),
-        requests=list(selectors.requests_of_initiative(initiative)[:LIST_LIMIT]),
-        commitments=list(selectors.commitments_of_initiative(initiative)[:LIST_LIMIT]),
+        requests=first_rows(selectors.requests_of_initiative(initiative), LIST_LIMIT),
+        commitments=first_rows(selectors.commitments_of_initiative(initiative), LIST_LIMIT),
         is_open=initiative.status in (Initiative.Status.PROPOSED, Initiative.Status.ACTIVE),
         invitable=_invitable(initiative) if may_steer else [],
         now=now,
