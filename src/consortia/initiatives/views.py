@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from consortia.core import flows, htmx
 from consortia.core.htmx import safe_next_url
-from consortia.networks import permissions as network_permissions
 from consortia.core.paging import first_rows
+from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Organization, Person
 from consortia.networks.pages import network_page_context
 
