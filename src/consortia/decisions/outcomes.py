@@ -45,14 +45,14 @@ class Action:
     label: str
     apply: Callable
     kinds: tuple[str, ...] = DECISION_KINDS
-    # ``subject(poll) -> (label, url) | None``: what the poll decides about (an initiative for
-    # its leader election), linked from the poll page so that a voter can go back to it.
-    subject: Callable | None = None
     validate: Callable | None = None
     excluded: Callable | None = None
     electorate: Callable | None = None
     system_only: bool = False
     extra: dict = field(default_factory=dict)
+    # ``subject(poll) -> (label, url) | None``: what the poll decides about (an initiative for
+    # its leader election), linked from the poll page so that a voter can go back to it.
+    subject: Callable | None = None
 
 
 _REGISTRY: dict[str, Action] = {}
@@ -63,12 +63,12 @@ def register(
     func: Callable | None = None,
     *,
     label: str | None = None,
-    subject=None,
     kinds=DECISION_KINDS,
     validate=None,
     excluded=None,
     electorate=None,
     system_only: bool = False,
+    subject=None,
 ):
     """Register the function applying the outcome of polls with action `name`, as a decorator
     (``@register("x", label=...)``) or directly (``register("x", func)``). The function is
@@ -79,12 +79,12 @@ def register(
             name=name,
             label=label or name.replace("_", " ").replace(".", ": ").capitalize(),
             apply=func,
-            subject=subject,
             kinds=tuple(kinds),
             validate=validate,
             excluded=excluded,
             electorate=electorate,
             system_only=system_only,
+            subject=subject,
         )
         return func
 

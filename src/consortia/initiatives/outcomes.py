@@ -208,30 +208,30 @@ def register() -> bool:
         ACTION,
         apply,
         label="Elect an initiative leader",
-        subject=subject,
         kinds=("consensus", "ranked", "approval", "score"),
         validate=validate,
         electorate=electorate,
         system_only=True,
+        subject=subject,
     )
     register_action(
         RECALL,
         apply_recall,
         label="Recall an initiative leader",
-        subject=subject,
         kinds=("yes_no",),
         validate=validate_recall,
         electorate=electorate,
         system_only=True,
+        subject=subject,
     )
     register_action(
         EXTEND,
         apply_extend,
         label="Extend an initiative and its leader's term",
-        subject=subject,
         kinds=("consensus",),
         validate=validate_extend,
         electorate=electorate,
         system_only=True,
+        subject=subject,
     )
     return True
