@@ -31,6 +31,8 @@ class Journey:
     def step(self, page, name: str) -> None:
         self.n += 1
         viewport = page.viewport_size
+        # From the top: a sticky header would otherwise be drawn where the page was scrolled.
+        page.evaluate("window.scrollTo(0, 0)")
         for width in self.WIDTHS:
             if width != viewport["width"]:
                 page.set_viewport_size({"width": width, "height": viewport["height"]})

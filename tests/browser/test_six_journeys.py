@@ -12,6 +12,7 @@ Bo; Gamma: Gil, who asked to join).
 
 import re
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 from django.utils import timezone
@@ -38,8 +39,10 @@ def main(page):
 
 
 def on_dashboard(page) -> None:
-    """Signed in, the first page is the dashboard."""
-    assert page.get_by_role("heading", level=1, name=re.compile(r"^Welcome")).is_visible()
+    """Signed in, the first page is the dashboard (the site's home, with the main navigation)."""
+    assert urlparse(page.url).path == "/"
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    assert page.get_by_role("navigation", name="Main").is_visible()
 
 
 def active_initiative(world, *, leader=None):
@@ -60,7 +63,10 @@ def test_1_found_a_network(new_page, journey, world):
     on_dashboard(page)
     journey.step(page, "dashboard")
 
-    page.get_by_role("link", name="Found a network").first.click()
+    found = main(page).get_by_role("link", name="Found a network")
+    if not found.count():  # the dashboard leads to it through "My networks" otherwise
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My networks").click()
+    found.first.click()
     page.get_by_label(re.compile(r"^Network name")).fill("Baltic Freight Circle")
     page.get_by_label(re.compile(r"^Web address")).fill("baltic")
     page.get_by_label(re.compile(r"^What the network is for")).fill(
@@ -83,34 +89,47 @@ def test_1_found_a_network(new_page, journey, world):
 
 
 def test_2_admit_a_partner(new_page, journey, world):
-    """Gamma asked to join; Ada approves from the members page; Gil sees Gamma admitted."""
+    """Iris Optics finds the network and asks to join; Ada approves it from the members page;
+    Ines sees her organization admitted."""
+    ines = make_org_leader("ines@iris.test", "Ines Optics", "Iris Optics")
+    iris = new_page()
+    sign_in(iris, ines)
+    on_dashboard(iris)
+    journey.step(iris, "dashboard")
+    iris.get_by_role("navigation", name="Main").get_by_role("link", name="My networks").click()
+    main(iris).get_by_role("link", name=NETWORK).first.click()
+    journey.step(iris, "network-outside")
+    main(iris).get_by_role("link", name="Ask to join").first.click()
+    iris.get_by_label(re.compile(r"^Why your organization wants to join")).fill(
+        "We make the lenses for your inspection cameras."
+    )
+    journey.step(iris, "apply-form")
+    iris.get_by_role("button", name="Send our request").click()
+    main(iris).get_by_text("Admission is now up to the member organizations").wait_for()
+    journey.step(iris, "applied")
+
     ada = new_page()
     sign_in(ada, world.leader)
     on_dashboard(ada)
     journey.step(ada, "dashboard")
     open_network(ada, NETWORK)
-    journey.step(ada, "network")
     open_section(ada, "Members")
-    pending = main(ada).get_by_text("Gamma Group").first
-    pending.wait_for()
+    main(ada).get_by_text("We make the lenses for your inspection cameras.").first.wait_for()
     journey.step(ada, "members-pending")
     with ada.expect_response(lambda r: r.request.method == "POST") as answer:
-        ada.get_by_role("button", name=re.compile(r"^Approve")).first.click()
+        ada.get_by_role("button", name="Approve Iris Optics").click()
     assert answer.value.ok
-    ada.reload()  # the members page after the decision (HTMX updates it in place too)
+    ada.reload()
+    assert not ada.get_by_role("button", name="Approve Iris Optics").count()
     journey.step(ada, "approved")
 
-    gil = new_page()
-    sign_in(gil, world.applicant)
-    on_dashboard(gil)
-    journey.step(gil, "applicant-dashboard")
-    open_network(gil, NETWORK)
-    # Admitted: the network's sections are open to Gamma now, and it is listed as a member.
-    open_section(gil, "Members")
-    members = main(gil).inner_text()
-    assert "Gamma Group" in members and "Acme Labs" in members
-    assert not main(gil).get_by_role("button", name=re.compile(r"^Approve")).count()
-    journey.step(gil, "admitted")
+    # Ines: the network's sections are open to Iris Optics now; it is listed as a member.
+    iris.reload()
+    assert "Admission is now up to" not in main(iris).inner_text()
+    open_section(iris, "Members")
+    members = main(iris).inner_text()
+    assert "Iris Optics" in members and "Acme Labs" in members
+    journey.step(iris, "admitted")
 
 
 def test_3_share_a_challenge_and_turn_it_into_an_initiative(new_page, journey, world):
@@ -311,11 +330,13 @@ def test_6_a_joint_review(new_page, journey, world):
     day = tomorrow.strftime("%-d %b %Y")
     main(ada).get_by_role("link", name=day).first.click()
     ada.once("dialog", lambda dialog: dialog.accept())
-    ada.get_by_role("button", name=re.compile(r"^Hold the review")).click()
-    confirm = main(ada).get_by_role("button", name=re.compile(r"^(Yes|Hold)"))
-    if not ada.get_by_text("Goals against targets").first.is_visible() and confirm.count():
-        confirm.first.click()  # a confirmation step that says what holding freezes
-    ada.get_by_text("Goals against targets").first.wait_for()
+    ada.get_by_role("button", name=re.compile(r"^Hold the review")).first.click()
+    ada.wait_for_load_state()
+    snapshot = ada.get_by_text("Goals against targets").first
+    if not snapshot.is_visible():  # a confirmation step that says what holding freezes
+        confirm = main(ada).get_by_role("button", name=re.compile(r"^(Yes|Hold|Confirm)"))
+        confirm.filter(visible=True).last.click()
+    snapshot.wait_for()
     journey.step(ada, "held")
 
     bo = new_page()

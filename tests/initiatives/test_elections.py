@@ -446,3 +446,14 @@ def test_the_api_hides_the_initiative_from_outsiders_and_forbids_non_participant
     )
     assert response.status_code == 403
     assert not Poll.objects.exists()
+
+
+def test_the_election_poll_page_links_back_to_its_initiative(world, initiative):
+    """A voter who followed the poll from elsewhere can go back to what it decides about."""
+    accept_nomination(initiative, world.other_leader)
+    poll = services.leader_election_open(
+        actor=fresh(world.leader), initiative=initiative, closes_at=in_an_hour(), method="consensus"
+    )
+    page = login(world.member).get(reverse("poll_detail", args=[world.network.slug, poll.pk]))
+    link = reverse("initiative_detail", args=[world.network.slug, initiative.pk])
+    assert f'<a href="{link}">{initiative.title}</a>' in page.content.decode()

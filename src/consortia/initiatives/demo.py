@@ -76,7 +76,10 @@ def demo_initiative(network):
 
 
 def day(story: Story, days_ago: float) -> date:
-    """The local date `days_ago` days before now, in the story's scale."""
+    """The local date `days_ago` days before now (after now when negative), in the story's
+    scale."""
+    if days_ago < 0:
+        return timezone.localdate(story.now) + timedelta(days=round(-days_ago * story.scale))
     return timezone.localdate(story.ago(days_ago))
 
 
@@ -118,12 +121,14 @@ def led_initiative(
 @dataclass(frozen=True)
 class Task:
     """A request the initiative's leader sends `sent` days ago, due `due` days ago (negative:
-    in the future), accepted the next day and delivered `delivered` days ago (None: still open)."""
+    in the future), accepted the next day and delivered `delivered` days ago, or marked missed
+    by the sender `missed` days ago (neither: still open)."""
 
     title: str
     sent: float
     due: float
     delivered: float | None = None
+    missed: float | None = None
 
 
 def tasks(story: Story, initiative, leader, organization, plan: list[Task]) -> list:
@@ -151,6 +156,11 @@ def tasks(story: Story, initiative, leader, organization, plan: list[Task]) -> l
             with story.at(task.delivered, hour=16):
                 commitment = initiative_services.commitment_deliver(
                     actor=fresh(receiver), commitment=commitment
+                )
+        elif task.missed is not None:
+            with story.at(task.missed, hour=12):
+                commitment = initiative_services.commitment_miss(
+                    actor=fresh(leader), commitment=commitment
                 )
         made.append(commitment)
     return made

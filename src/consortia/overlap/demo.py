@@ -10,6 +10,7 @@ The CSV files to compare are shipped in this package (``consortia/overlap/demo_d
 
 from importlib import resources
 
+from consortia.core.clock import Story
 from consortia.networks.models import Person
 
 from . import services
@@ -48,10 +49,13 @@ def load(network, leaders: list) -> None:
             level="counts",
         )
     first, second = _fresh(leaders[0]), _fresh(leaders[1])
-    partnership = services.partnership_propose(
-        actor=first,
-        network=network,
-        counterparty=second.organization,
-        message="Let us see which accounts we share before planning the joint offer.",
-    )
-    services.partnership_answer(actor=second, partnership=partnership, accept=True)
+    story = Story(network.created_at)  # proposed last week, accepted the next day
+    with story.at(6, hour=10):
+        partnership = services.partnership_propose(
+            actor=first,
+            network=network,
+            counterparty=second.organization,
+            message="Let us see which accounts we share before planning the joint offer.",
+        )
+    with story.at(5, hour=15):
+        services.partnership_answer(actor=second, partnership=partnership, accept=True)

@@ -101,6 +101,19 @@ def load(network) -> Review | None:
         [
             Task("Map the tier-2 suppliers of the pilot line", sent=140, due=110, delivered=112),
             Task("Collect risk scores from grantees' suppliers", sent=120, due=95, delivered=88),
+            Task("Co-fund the dashboard pilot", sent=110, due=80, delivered=71),
+            Task("List the public grants open to suppliers", sent=70, due=45, missed=40),
+        ],
+    )
+    # The partner asks the leader's organization too: it delivers, on time.
+    tasks(
+        story,
+        initiative,
+        partner,
+        leader.organization,
+        [
+            Task("Share the carriers' delay records", sent=130, due=100, delivered=101),
+            Task("Host the supplier workshop", sent=90, due=62, delivered=62),
         ],
     )
     with story.at(139, hour=15):
@@ -187,6 +200,17 @@ def _completed_initiative(story, network, active) -> None:
             Task("Audit the compressed-air network of the mill", sent=195, due=170, delivered=172),
             Task("Write up the moulding line's heat losses", sent=150, due=120, delivered=112),
             Task("Share the before-and-after meter readings", sent=100, due=60, delivered=61),
+        ],
+    )
+    tasks(
+        story,
+        initiative,
+        partner,
+        lead.organization,
+        [
+            Task("Lend the thermal camera for a week", sent=190, due=175, delivered=178),
+            Task("Audit the moulding hall's chillers", sent=160, due=130, delivered=131),
+            Task("Present the results to the members", sent=75, due=55, delivered=56),
         ],
     )
     with story.at(204, hour=15):
