@@ -6,8 +6,8 @@ The oracle: a side's comments (each a unique token) reach a person only if the p
 organization *is* that side, or takes part in the health check and it is unsealed (every side
 answered, or the deadline passed). A health check's title reaches only the people of the
 organizations taking part. Paths: the list and detail pages, the API (list, detail, waiting,
-notifications), the network's overview, activity and feed, the dashboard and the notifications. HEALTHCHECK_LEAK_EXAMPLES
-runs a longer search (default 8).
+notifications), the network's overview, activity and feed, the dashboard and the notifications.
+HEALTHCHECK_LEAK_EXAMPLES runs a longer search (default 8).
 """
 
 import itertools
