@@ -226,6 +226,10 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.matching.cli",
         "who could help? `match TEXT --network SLUG --as EMAIL [--top N] [--json]`",
     ),
+    "health-checks": AppCommand(
+        "consortia.healthchecks.cli",
+        "partnership health checks: `health-checks list|show [ID] --as EMAIL [--waiting] [--json]`",
+    ),
     "overlap": AppCommand(
         "consortia.overlap.cli",
         "overlap discovery with a partner: `overlap run|list|show|export` (`overlap --help`)",

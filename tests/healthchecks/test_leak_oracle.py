@@ -6,8 +6,8 @@ The oracle: a side's comments (each a unique token) reach a person only if the p
 organization *is* that side, or takes part in the health check and it is unsealed (every side
 answered, or the deadline passed). A health check's title reaches only the people of the
 organizations taking part. Paths: the list and detail pages, the API (list, detail, waiting,
-notifications), the network's activity page and the notifications page. HEALTHCHECK_LEAK_EXAMPLES
-runs a longer search (default 8).
+notifications), the network's overview, activity and feed, the dashboard and the notifications.
+HEALTHCHECK_LEAK_EXAMPLES runs a longer search (default 8).
 """
 
 import itertools
@@ -42,12 +42,25 @@ check_specs = st.lists(
 )
 
 
+def _has(name) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def _texts(client, network, check_ids) -> str:
     """Everything the person can read through every path."""
     parts = []
     urls = [
         reverse("healthcheck_list", args=[network.slug]),
         reverse("network_activity", args=[network.slug]),
+        reverse("network_detail", args=[network.slug]),
+        reverse("sharing_feed", args=[network.slug]),
+        reverse("dashboard") if _has("dashboard") else "/",
         reverse("notifications"),
         f"/api/v1/networks/{network.slug}/health-checks",
         "/api/v1/health-checks/waiting",

@@ -167,3 +167,16 @@ def test_the_pages_query_counts_do_not_grow(world, as_leader):
     # checks (counts annotated) and one for those waiting; the detail: sides, ratings (means
     # and comments), raters, answered, action items, initiatives — none per row.
     assert (count(list_url(world)), count(detail_url(world, first))) == small
+
+
+def test_an_action_item_before_unsealing_is_a_message(world, check, as_leader):
+    response = as_leader.post(
+        detail_url(world, check, "healthcheck_action_add"),
+        {
+            "to_organization": world.beta.pk,
+            "title": "Talk",
+            "due_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    assert "still sealed" in response.content.decode()

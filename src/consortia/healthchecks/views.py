@@ -114,6 +114,13 @@ def _detail_context(request, check, *, answer_form=None, invite_form=None, actio
     )
 
 
+def _flash_refusal(request, form) -> None:
+    """A refusal about the health check as a whole (sealed, unsealed, answered already) is also
+    a flash message: the form it came back on may not be shown in the check's new state."""
+    if form.is_bound and form.non_field_errors():
+        messages.error(request, " ".join(form.non_field_errors()))
+
+
 @login_required
 def healthcheck_detail(request, slug, pk):
     check = _load(request, slug, pk)
@@ -134,8 +141,7 @@ def answer(request, slug, pk):
     if accepted:
         messages.success(request, "Your answer is in, sealed until every side has answered.")
         return htmx.redirect(request, services.check_url(check))
-    if form.non_field_errors():  # sealed or answered already: say so wherever the form is
-        messages.error(request, " ".join(form.non_field_errors()))
+    _flash_refusal(request, form)
     context = _detail_context(request, check, answer_form=form)
     return htmx.page_or_fragment(
         request,
@@ -160,6 +166,7 @@ def rater_invite(request, slug, pk):
         redirect_to=services.check_url(check),
     ):
         return response
+    _flash_refusal(request, form)
     context = _detail_context(request, check, invite_form=form)
     return render(
         request,
@@ -184,6 +191,7 @@ def action_add(request, slug, pk):
         redirect_to=services.check_url(check),
     ):
         return response
+    _flash_refusal(request, form)
     context = _detail_context(request, check, action_form=form)
     return render(
         request,
