@@ -177,7 +177,7 @@ def test_the_dashboard_lists_every_section_with_its_count_and_actions(world, bus
         "Reviews to sign off",
     ):
         assert title in body
-    assert 'aria-label="7 waiting"' in body
+    assert 'id="waiting-total">7<span class="visually-hidden"> waiting' in body
     admission = busy["admission"]
     assert reverse("admission_decide", args=["northwind", admission.pk]) in body
     assert reverse("request_action", args=[busy["to_beta"].pk, "accept"]) in body
