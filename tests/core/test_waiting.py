@@ -177,7 +177,7 @@ def test_the_dashboard_lists_every_section_with_its_count_and_actions(world, bus
         "Reviews to sign off",
     ):
         assert title in body
-    assert 'aria-label="7 waiting"' in body
+    assert 'id="waiting-total">7<span class="visually-hidden"> waiting' in body
     admission = busy["admission"]
     assert reverse("admission_decide", args=["northwind", admission.pk]) in body
     assert reverse("request_action", args=[busy["to_beta"].pk, "accept"]) in body
@@ -280,7 +280,7 @@ def test_a_verified_person_sees_and_accepts_a_network_invitation_in_the_app(worl
     )
     client = login(zoe)
     body = client.get("/").content.decode()
-    assert "Invitations to networks" in body and "Join Northwind Alliance" in body
+    assert "Invitations for you" in body and "Join Northwind Alliance" in body
     accept = reverse("invitation_in_app", args=[invitation.pk, "accept"])
     assert accept in body
     response = client.post(accept, {"next": "/"})
@@ -290,7 +290,7 @@ def test_a_verified_person_sees_and_accepts_a_network_invitation_in_the_app(worl
     membership = NetworkMembership.objects.get(network=world.network, organization__name="Zeta Co")
     assert membership.status == NetworkMembership.Status.INVITED
     # Answered: gone, and the address answers 404 now.
-    assert "Invitations to networks" not in client.get("/").content.decode()
+    assert "Invitations for you" not in client.get("/").content.decode()
     assert client.post(accept).status_code == 404
 
 
@@ -300,7 +300,7 @@ def test_an_unverified_person_keeps_the_link_rule(world):
         actor=fresh(world.leader), network=world.network, email="zoe@zeta.test"
     )
     client = login(zoe)
-    assert "Invitations to networks" not in client.get("/").content.decode()
+    assert "Invitations for you" not in client.get("/").content.decode()
     url = reverse("invitation_in_app", args=[invitation.pk, "decline"])
     assert client.post(url).status_code == 404
     invitation.refresh_from_db()
@@ -413,3 +413,31 @@ def test_an_organization_that_has_not_accepted_the_charter_is_sent_to_it_first(w
     by_key = {s.key: s for s in waiting.sections_for(fresh(eve))}
     assert "charters" not in by_key
     assert [a.label for a in by_key["admissions"].items[0].actions] == ["Approve", "Reject…"]
+
+
+def test_a_verified_person_joins_a_colleagues_organization_from_the_dashboard(world):
+    from consortia.networks.models import OrgMembership
+
+    zoe = make_person("zoe@acme.test", "Zoe")
+    invitation, _token = networks.colleague_invite(
+        actor=fresh(world.leader), email="zoe@acme.test", role="member"
+    )
+    client = login(zoe)
+    body = client.get("/").content.decode()
+    assert "Join Acme Labs as a member" in body
+    response = client.post(
+        reverse("invitation_in_app", args=[invitation.pk, "accept"]), {"next": "/"}
+    )
+    assert response.url == "/"
+    assert OrgMembership.objects.get(person=zoe).organization == world.acme
+    assert "Welcome to Acme Labs" in client.get("/").content.decode()
+    # Someone who already belongs to an organization may only decline.
+    other, _ = networks.colleague_invite(actor=fresh(world.other_leader), email="zoe@acme.test")
+    item = next(
+        i
+        for s in waiting.sections_for(fresh(zoe))
+        for i in s.items
+        if i.key.endswith(str(other.pk))
+    )
+    assert [a.label for a in item.actions] == ["Decline"]
+    assert item.note.startswith("You already belong to Acme Labs")

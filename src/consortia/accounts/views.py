@@ -22,6 +22,7 @@ from consortia.core import flows, timezones
 from consortia.core.forms import ServiceForm
 from consortia.networks import permissions as network_permissions
 from consortia.networks import services as network_services
+from consortia.networks.models import Invitation
 from consortia.networks.pages import network_page_context
 
 
@@ -235,44 +236,46 @@ def network_security(request, slug):
     )
 
 
-# Network invitations answered in the app (accounts.waiting) --------------------------------
+# Invitations answered in the app (accounts.waiting) -----------------------------------------
 
-IN_APP_MESSAGES = {
-    "accept": lambda inv, person: (
-        f"{person.organization} accepted the invitation to {inv.network}. Admission is now up "
-        "to its member organizations."
-    ),
-    "decline": lambda inv, person: "You declined the invitation; the sender will see it.",
-}
+
+def _accepted_message(invitation, person) -> str:
+    if invitation.kind == Invitation.Kind.COLLEAGUE:
+        return f"Welcome to {person.organization}."
+    return (
+        f"{person.organization} accepted the invitation to {invitation.network}. Admission is "
+        "now up to its member organizations."
+    )
 
 
 @login_required
 @require_POST
 def invitation_in_app(request, pk, action):
-    """Accept or decline a network invitation sent to the person's verified address, without
-    its e-mailed link. Anything else — another address, an unverified one, an answered or
-    expired invitation — is a 404, as if it did not exist."""
-    from consortia.accounts.waiting import network_invitations_for
+    """Accept or decline an invitation sent to the person's verified address, without its
+    e-mailed link. Anything else — another address, an unverified one, an answered or expired
+    invitation — is a 404, as if it did not exist."""
+    from consortia.accounts.waiting import invitations_for
     from consortia.core import htmx
     from consortia.networks import services as network_services
 
     person = request.user
-    invitation = network_invitations_for(person).filter(pk=pk).first()
-    if invitation is None or action not in IN_APP_MESSAGES:
+    invitation = invitations_for(person).filter(pk=pk).first()
+    if invitation is None or action not in ("accept", "decline"):
         raise Http404("No such invitation")
     if action == "accept":
         done, _ = flows.act(
             request,
             lambda: network_services.invitation_accept(actor=person, invitation=invitation),
-            success=lambda _: IN_APP_MESSAGES["accept"](invitation, person),
         )
         if done:
             network_permissions.forget_memberships(person)
+            person.refresh_from_db()
+            messages.success(request, _accepted_message(invitation, person))
     else:
         flows.act(
             request,
             lambda: network_services.invitation_decline(actor=person, invitation=invitation),
-            success=IN_APP_MESSAGES["decline"](invitation, person),
+            success="You declined the invitation; the sender will see it.",
         )
     return htmx.redirect(request, htmx.safe_next_url(request, reverse("home")))
 
