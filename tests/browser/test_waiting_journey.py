@@ -55,3 +55,21 @@ def test_it_shows_what_waits_and_acts_on_it_inline(new_page, shoot, world):
     assert phone.get_by_role("link", name="Requests").is_visible()
     assert phone.get_by_role("link", name="Commitments").is_visible()
     shoot(phone, "waiting-375")
+
+
+def test_my_networks_keeps_the_name_readable_on_a_phone(new_page, shoot, world):
+    # At 375 px the row's badges wrap below the network's name instead of squeezing the name
+    # into a column one word wide (app.css: .list__main keeps a 12rem basis).
+    for width in (375, 1280):
+        page = new_page(width=width, height=800)
+        sign_in(page, world.leader)
+        card = page.locator("section[aria-labelledby=networks-title]")
+        main, badges = card.locator(".list__main").first, card.locator(".badges").first
+        name, below = main.bounding_box(), badges.bounding_box()
+        assert name["width"] >= 180, name
+        if width == 375:
+            assert below["y"] >= name["y"] + name["height"], (name, below)
+        else:
+            assert below["x"] >= name["x"] + name["width"], (name, below)
+        assert not page.evaluate(OVERFLOW)
+        shoot(page, f"my-networks-{width}")

@@ -33,6 +33,10 @@ PROFILE_CHANGED = "organization.profile_changed"
 # a listener may add one JSON-safe entry to the dict `sections` under its own key, frozen into
 # the review's snapshot (healthchecks adds "health_checks"). Reviews knows nothing of the apps.
 REVIEW_SNAPSHOT = "review.snapshot"
+# (person, org_id, since, now, events): a person's private calendar feed is being built; a
+# listener appends dicts (uid, summary, start, description, url) for the dates of its app that
+# the person's organization may see, filtered in SQL (healthchecks adds sealed checks' deadlines).
+CALENDAR_EVENTS = "calendar.events"
 
 
 def register_person_annotation(name: str, build: Callable[[str], object]) -> None:

@@ -16,5 +16,6 @@ class HealthchecksConfig(AppConfig):
 
         register_job("healthchecks.unseal_due", services.unseal_due)
         hooks.listen(hooks.REVIEW_SNAPSHOT, services.review_snapshot_section)
+        hooks.listen(hooks.CALENDAR_EVENTS, services.calendar_events)
         waiting_for_you.register()  # "Waiting for you": health checks to answer
         register_section(Section("health_checks", "Health checks", "healthcheck_list", "Measure"))

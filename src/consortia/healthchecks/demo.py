@@ -1,6 +1,8 @@
 """Demo data: one finished health check between two member organizations of the demo network,
 with a visible perception gap (the first side finds the partnership fairer and clearer than the
-second does). Idempotent: does nothing when the pair already has a health check.
+second does). Told like the other apps' demos (core.clock.Story): opened about six weeks ago,
+answered by one side two days later and by the other a week after that, which unsealed it.
+Idempotent: does nothing when the pair already has a health check.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from consortia.core.clock import Story
 from consortia.networks.models import Person
 
 from . import services
@@ -23,6 +26,10 @@ ANSWERS = {
     "leadership_roles": (5, 3, "Clear who leads what.", "Who decides on scope is unclear."),
     "value_so_far": (4, 3, "The supplier map already paid off.", "Value is coming, slowly."),
 }
+
+# Story days before now: opened, then each side's answer (the last one unseals it).
+OPENED = 42
+ANSWERED = (40, 33)
 
 
 def _fresh(person):
@@ -48,19 +55,23 @@ def load(network, voters: list) -> HealthCheck | None:
     )
     if existing is not None:
         return existing
-    check = services.health_check_open(
-        actor=_fresh(first),
-        network=network,
-        partner=second.organization,
-        deadline=timezone.now() + timedelta(days=14),
-        title=f"Half-year check: {first.organization} and {second.organization}",
-    )
-    for index, person in enumerate((first, second)):
-        services.answer_submit(
-            actor=_fresh(person),
-            health_check=check,
-            scores={key: values[index] for key, values in ANSWERS.items()},
-            comments={key: values[2 + index] for key, values in ANSWERS.items()},
+    # Shrunk to the network's life when it is younger than the story (a test's network).
+    story = Story(network.created_at)
+    with story.at(OPENED, hour=9):
+        check = services.health_check_open(
+            actor=_fresh(first),
+            network=network,
+            partner=second.organization,
+            deadline=timezone.now() + timedelta(days=14),  # the clock of the act
+            title=f"Half-year check: {first.organization} and {second.organization}",
         )
+    for index, person in enumerate((first, second)):
+        with story.at(ANSWERED[index], hour=11 + 4 * index):
+            services.answer_submit(
+                actor=_fresh(person),
+                health_check=check,
+                scores={key: values[index] for key, values in ANSWERS.items()},
+                comments={key: values[2 + index] for key, values in ANSWERS.items()},
+            )
     check.refresh_from_db()
     return check

@@ -71,6 +71,18 @@ def waiting_for(person, *, now=None):
     )
 
 
+def sealed_deadlines(person, *, now=None, limit: int = 200):
+    """For the person's calendar feed: the health checks their organization takes part in that
+    are still sealed (so their deadline is still ahead), soonest first — one query."""
+    now = now or timezone.now()
+    return (
+        permissions.checks_visible_to(person)
+        .exclude(HealthCheck.unsealed_q(now))
+        .select_related("network", "initiative")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
 def visible_ratings(person, check, *, now=None):
     """The ratings of `check` the person may read: their own side's, and every side's once the
     health check is unsealed. Nothing for a person whose organization does not take part."""

@@ -454,3 +454,22 @@ def review_snapshot_section(*, initiative, person, until, sections) -> None:
     from . import selectors
 
     sections["health_checks"] = selectors.snapshot_of_initiative(initiative, now=until)
+
+
+def calendar_events(*, person, org_id, since, now, events) -> None:
+    """core.hooks.CALENDAR_EVENTS: the deadlines of the still sealed health checks the person's
+    organization takes part in (the visibility rule of every health check page, in SQL)."""
+    from . import selectors
+
+    for check in selectors.sealed_deadlines(person, now=now):
+        where = f"the initiative {check.initiative}" if check.initiative_id else check.network.name
+        events.append(
+            {
+                "uid": f"healthcheck-{check.pk}",
+                "summary": f"Health check closes: {check.title}",
+                "start": check.deadline,
+                "description": f"Last moment for your organization to answer the partnership "
+                f"health check in {where}; the answers are unsealed then.",
+                "url": check_url(check),
+            }
+        )

@@ -5,8 +5,9 @@ every event.
 A person's feed holds the reviews of initiatives their organization takes part in, the closing
 times of polls they may vote in (their organization is in the electorate and they cast its
 ballot), the due dates of their organization's open commitments, and those of the requests to
-their organization still waiting for an answer. Every feed validates with the `icalendar`
-package (tests/reviews/test_ics_validation.py).
+their organization still waiting for an answer, and whatever other apps add through the
+`calendar.events` hook (core.hooks.CALENDAR_EVENTS: health checks' deadlines). Every feed
+validates with the `icalendar` package (tests/reviews/test_ics_validation.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+
+from consortia.core import hooks
 
 CRLF = "\r\n"
 LIMIT = 200  # per kind of event
@@ -98,7 +101,7 @@ def _host() -> str:
 
 
 def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
-    """The person's events (three queries), from 90 days ago on."""
+    """The person's events (four queries, and one per hook listener), from 90 days ago on."""
     from consortia.decisions.models import Poll, PollVoter
     from consortia.initiatives import permissions as initiative_permissions
     from consortia.initiatives.models import Commitment, Participation, Request
@@ -200,6 +203,22 @@ def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
                 description=f"A request to your organization in {r.initiative.title}, "
                 "waiting for its answer.",
                 url=host + reverse("my_requests"),
+            )
+        )
+    # Dates of apps this one knows nothing of (health checks), through the hook.
+    added: list[dict] = []
+    hooks.call(
+        hooks.CALENDAR_EVENTS, person=person, org_id=org_id, since=since, now=now, events=added
+    )
+    for extra in added:
+        url = extra.get("url", "")
+        events.append(
+            CalendarEvent(
+                uid=f"{extra['uid']}@{domain}",
+                summary=extra["summary"],
+                start=extra["start"],
+                description=extra.get("description", ""),
+                url=host + url if url.startswith("/") else url,
             )
         )
     return events
