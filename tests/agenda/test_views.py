@@ -154,3 +154,18 @@ def test_query_counts_stay_flat(world, prospect, criterion):
     # scores, documents, checks, stage changes, people, the partner's shared networks, the
     # health snapshot's key and row, and the network selects of the two forms.
     assert (home_before, page_before) == (10, 17)
+
+
+def test_the_prospects_export_is_the_organizations_own_prioritized_list(world, prospect, criterion):
+    services.score_set(actor=fresh(world.leader), prospect=prospect, criterion=criterion, value=4)
+    services.prospect_add(actor=fresh(world.leader), name="=cmd|' /C calc'!A0", website="")
+    response = login(world.member).get("/organization/agenda/prospects.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("name,website,member_of_our_networks,stage")
+    assert lines[1].startswith("Beta Works,") and ",100.0,1,1," in lines[1]
+    assert lines[2].startswith("'=cmd")  # a formula is written as text
+
+    for person in (world.other_leader, world.outsider):
+        text = b"".join(login(person).get("/organization/agenda/prospects.csv").streaming_content)
+        assert b"Beta Works" not in text and b"Acme" not in text

@@ -52,4 +52,5 @@ urlpatterns = [
         views.prospect_initiative,
         name="agenda_prospect_initiative",
     ),
+    path("organization/agenda/prospects.csv", views.export_prospects, name="agenda_prospects_csv"),
 ]

@@ -514,3 +514,52 @@ def prospect_initiative(request, pk: int):
         lambda d: services.prospect_propose_initiative(actor=person, prospect=prospect, **d),
         lambda i: f"The initiative “{i}” is proposed and {prospect} is invited to take part.",
     )
+
+
+# The prioritized prospect list as CSV (the integrations' exports: core.csv_export) --------
+
+PROSPECT_COLUMNS = [
+    "name",
+    "website",
+    "member_of_our_networks",
+    "stage",
+    "stage_reason",
+    "weighted_total",
+    "criteria_scored",
+    "criteria",
+    "required_checks_open",
+    "owner",
+    "next_step",
+    "next_step_on",
+    "added_at",
+]
+
+
+@login_required
+@require_GET
+def export_prospects(request):
+    """Every prospect of the person's own organization, in the prioritized order of the page
+    (read by all its people, like the page; nobody else's)."""
+    from consortia.core import csv_export
+
+    organization = permissions.own_organization(request.user)
+    rows = (
+        (
+            p.name,
+            p.website,
+            p.partner_id is not None,
+            p.get_stage_display(),
+            p.stage_reason,
+            p.total,
+            p.scored,
+            p.criteria_count,
+            p.open_required,
+            p.owner.name if p.owner else "",
+            p.next_step,
+            p.next_step_on,
+            p.created_at,
+        )
+        for p in selectors.prioritized(organization)
+    )
+    stamp = timezone.localdate().isoformat()
+    return csv_export.stream(f"prospects-{organization.slug}-{stamp}.csv", PROSPECT_COLUMNS, rows)
