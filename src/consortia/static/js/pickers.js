@@ -36,7 +36,7 @@
     var picker = new window.TomSelect(select, {
       plugins: ["remove_button"],
       placeholder: select.dataset.placeholder || "Type to search",
-      hidePlaceholder: true,
+      hidePlaceholder: false, // the search box stays: the list keeps its height on leaving it
       closeAfterSelect: false,
       maxOptions: null,
       render: {
