@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = "/static/vendor/axe-core/axe.min.js"
 WIDTHS = (1280, 375)
-MAX_PAGES = 70  # per persona; the scene has fewer kinds of page than this
+MAX_PAGES = 150  # per persona: a guard against a runaway tour, not a sample
 LONG_WORD = "Rückverfolgbarkeitsdatenaustauschvereinbarungsentwurf" * 2
 LONG_URL = "https://example.test/" + "very-long-path-segment-" * 8 + "?q=" + "x" * 60
 

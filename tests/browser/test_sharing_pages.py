@@ -24,6 +24,7 @@ def test_share_a_challenge_offer_help_and_accept(new_page, shoot, world):
     # Partners are picked in a searchable list: type, then Enter (issue 11).
     ada.get_by_role("combobox", name="Partner organizations").focus()
     ada.keyboard.type("Beta")
+    expect(ada.locator(".ts-dropdown .option.active")).to_contain_text("Beta Works")
     ada.keyboard.press("Enter")
     ada.keyboard.press("Escape")
     expect(badge).to_contain_text("Beta Works")

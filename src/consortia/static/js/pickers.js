@@ -33,11 +33,10 @@
       if (!label.id) label.id = select.id + "-label";
       select.setAttribute("aria-labelledby", label.id);
     }
-    // eslint-disable-next-line no-new
-    new window.TomSelect(select, {
+    var picker = new window.TomSelect(select, {
       plugins: ["remove_button"],
       placeholder: select.dataset.placeholder || "Type to search",
-      hidePlaceholder: true,
+      hidePlaceholder: false, // the search box stays: the list keeps its height on leaving it
       closeAfterSelect: false,
       maxOptions: null,
       render: {
@@ -45,6 +44,12 @@
           return '<div class="no-results">Nobody matches.</div>';
         },
       },
+    });
+    // The search box is not a field of the form: its own "change" (on leaving it) must not
+    // reach the form (htmx would send a preview just as the form is submitted); the list's
+    // change, which tom-select fires on the original select, still does.
+    picker.control_input.addEventListener("change", function (event) {
+      event.stopPropagation();
     });
   }
 
