@@ -54,7 +54,7 @@ def test_it_holds_celebrates_signs_off_and_exports(new_page, shoot, world):
     bo.get_by_role("button", name="Add", exact=True).click()
     bo.locator("#review-entries .review-entries").get_by_text("ahead of plan").wait_for()
     # Kudos to a person and an organization: both are kept.
-    kudos = bo.locator("#review-entries").get_by_text("Kudos to")
+    kudos = bo.locator("#review-entries .review-entries").get_by_text("Kudos to")
     assert "Ada Leader and Acme Labs" in kudos.inner_text()
     shoot(bo, "celebrated")
     bo.get_by_role("button", name="Sign off for Beta Works").click()
