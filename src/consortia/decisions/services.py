@@ -8,6 +8,10 @@ Two things happen lazily, each exactly once thanks to a conditional UPDATE:
   (`ensure_electorate`);
 * the result is computed and the poll's action applied the first time the poll is read after
   closing, or by the worker (`poll_settle`, `settle_closed_polls`).
+
+A poll that closes when everyone has voted (`close_when_all_voted`) is closed and settled by
+its last ballot, in the ballot's transaction (`_close_now`): its closing time becomes that
+moment, so everything that reads the clock sees it closed, and the time first set is kept.
 """
 
 import hashlib
