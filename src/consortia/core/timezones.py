@@ -8,6 +8,7 @@ time names the zone (`current_zone_name`).
 """
 
 from functools import lru_cache
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
@@ -40,7 +41,7 @@ def zone_for(request) -> str:
     chosen = getattr(getattr(request, "user", None), "time_zone", "") or ""
     if is_valid_zone(chosen):
         return chosen
-    browser = request.COOKIES.get(COOKIE, "")
+    browser = unquote(request.COOKIES.get(COOKIE, ""))[:64]
     return browser if is_valid_zone(browser) else ""
 
 

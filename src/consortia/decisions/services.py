@@ -8,6 +8,10 @@ Two things happen lazily, each exactly once thanks to a conditional UPDATE:
   (`ensure_electorate`);
 * the result is computed and the poll's action applied the first time the poll is read after
   closing, or by the worker (`poll_settle`, `settle_closed_polls`).
+
+A poll that closes when everyone has voted (`close_when_all_voted`) is closed and settled by
+its last ballot, in the ballot's transaction (`_close_now`): its closing time becomes that
+moment, so everything that reads the clock sees it closed, and the time first set is kept.
 """
 
 import hashlib
@@ -458,13 +462,17 @@ def _ballot_cast(
     with transaction.atomic():
         poll = Poll.objects.select_for_update().select_related("network").get(pk=poll.pk)
         state = poll.state_at(now)
+        # In the voter's zone (activated for the request; UTC elsewhere), named.
         if state == State.SCHEDULED:
             raise ValidationError(
-                f"This poll opens on {poll.opens_at:%Y-%m-%d at %H:%M} UTC; voting has not started."
+                f"This poll opens on {timezone.localtime(poll.opens_at):%Y-%m-%d at %H:%M %Z}; "
+                "voting has not started."
             )
         if state == State.CLOSED:
+            closed = timezone.localtime(poll.closes_at)
             raise ValidationError(
-                f"This poll closed on {poll.closes_at:%Y-%m-%d at %H:%M} UTC; "
+                f"This poll closed on {closed:%Y-%m-%d at %H:%M %Z}"
+                f"{', when every organization had voted' if poll.closed_early else ''}; "
                 "ballots are no longer accepted."
             )
         ensure_electorate(poll, now=now)

@@ -65,6 +65,7 @@ def _detail(review) -> dict:
                 if s["signoff"] and s["signoff"].person
                 else None,
                 "signed_at": s["signoff"].signed_at if s["signoff"] else None,
+                "current": s["current"],
             }
             for s in selectors.signoffs_of(review)
         ],

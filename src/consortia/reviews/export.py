@@ -111,8 +111,10 @@ def markdown(review: Review) -> str:
             lines += ["Nothing yet.", ""]
             continue
         for entry in group["entries"]:
-            kudos = entry.kudos_person or entry.kudos_organization
-            extra = f" — kudos to {e(kudos)}" if kudos else ""
+            kudos = " and ".join(
+                e(k) for k in (entry.kudos_person, entry.kudos_organization) if k is not None
+            )
+            extra = f" — kudos to {kudos}" if kudos else ""
             if entry.request_id:
                 extra += (
                     f" — request to {e(entry.request.to_organization)}, due {entry.request.due_on}"
@@ -126,6 +128,7 @@ def markdown(review: Review) -> str:
             f"- {e(s['organization'])}: "
             + (
                 f"signed by {e(signed.person)} on {signed.signed_at:%d %b %Y}"
+                + ("" if s["current"] else " (signed before the last changes)")
                 if signed
                 else "not yet"
             )

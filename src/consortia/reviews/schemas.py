@@ -82,6 +82,10 @@ class SignoffOut(Schema):
     organization: str
     signed_by: str | None
     signed_at: datetime | None
+    current: bool = Field(
+        description="False when the sign-off was given before later entries were added: "
+        "signed before the last changes, to be renewed."
+    )
 
 
 class ReviewDetailOut(ReviewOut):

@@ -41,12 +41,30 @@ def grouped_entries(review) -> list[dict]:
     ]
 
 
+def last_change_at(review: Review):
+    """When the review's content last changed: its newest entry (action items included)."""
+    return (
+        ReviewEntry.objects.filter(review=review)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def signoff_is_current(signoff: ReviewSignoff, last_change) -> bool:
+    """A sign-off covers what the review said when it was given: entries added later make it
+    "signed before the last changes", to be renewed."""
+    return last_change is None or signoff.signed_at >= last_change
+
+
 def signoffs_of(review):
-    """Each active participant with its sign-off (or None), by name."""
+    """Each active participant with its sign-off (or None), by name, and whether the sign-off
+    is current (False: given before later entries were added)."""
     signed = {
         s.organization_id: s
         for s in ReviewSignoff.objects.filter(review=review).select_related("person")
     }
+    last_change = last_change_at(review) if signed else None
     participants = (
         Participation.objects.filter(
             Q(status=Participation.Status.ACTIVE) | Q(organization_id__in=list(signed)),
@@ -56,7 +74,12 @@ def signoffs_of(review):
         .order_by("organization__name")
     )
     return [
-        {"organization": p.organization, "signoff": signed.get(p.organization_id)}
+        {
+            "organization": p.organization,
+            "signoff": signed.get(p.organization_id),
+            "current": p.organization_id in signed
+            and signoff_is_current(signed[p.organization_id], last_change),
+        }
         for p in participants
     ]
 

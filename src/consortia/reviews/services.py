@@ -19,6 +19,7 @@ from consortia.initiatives import services as initiative_services
 from consortia.initiatives.models import Initiative, Participation
 from consortia.networks.models import Organization, OrgMembership, Person
 
+from . import selectors
 from . import snapshot as snapshots
 from .models import (
     MONTHS,
@@ -381,6 +382,9 @@ def may_sign(person, initiative, participation) -> bool:
 
 @transaction.atomic
 def review_sign_off(*, actor: Person, review: Review, now=None) -> ReviewSignoff:
+    """Sign the review off for the actor's organization, or renew a sign-off given before
+    later entries were added. The review is signed off once every participating organization
+    has a current sign-off."""
     review = _lock(review)
     participation = _require_writable(actor, review)
     if not may_sign(actor, review.initiative, participation):
@@ -388,30 +392,34 @@ def review_sign_off(*, actor: Person, review: Review, now=None) -> ReviewSignoff
             "Only a team leader of your organization, its delegate, or the team leader it named "
             "in the initiative can sign off for it."
         )
-    if ReviewSignoff.objects.filter(
-        review=review, organization_id=participation.organization_id
-    ).exists():
-        raise ValidationError("Your organization already signed this review off.")
     now = now or timezone.now()
-    signoff = ReviewSignoff.objects.create(
-        review=review, organization_id=participation.organization_id, person=actor, signed_at=now
-    )
-    _event(
-        actor,
-        "review.signed_off",
-        f"{actor.organization} signed off {review}",
-        review,
-        review.initiative,
-    )
+    last_change = selectors.last_change_at(review)
+    signoff = ReviewSignoff.objects.filter(
+        review=review, organization_id=participation.organization_id
+    ).first()
+    if signoff is not None:
+        if selectors.signoff_is_current(signoff, last_change):
+            raise ValidationError("Your organization already signed this review off.")
+        signoff.person, signoff.signed_at = actor, now
+        signoff.save(update_fields=["person", "signed_at"])
+        verb, summary = "review.signoff_renewed", f"{actor.organization} renewed its sign-off"
+    else:
+        signoff = ReviewSignoff.objects.create(
+            review=review,
+            organization_id=participation.organization_id,
+            person=actor,
+            signed_at=now,
+        )
+        verb, summary = "review.signed_off", f"{actor.organization} signed off"
+    _event(actor, verb, f"{summary} {review}", review, review.initiative)
+    current = ReviewSignoff.objects.filter(review=review)
+    if last_change is not None:
+        current = current.filter(signed_at__gte=last_change)
     missing = (
         Participation.objects.filter(
             initiative=review.initiative, status=Participation.Status.ACTIVE
         )
-        .exclude(
-            organization_id__in=ReviewSignoff.objects.filter(review=review).values(
-                "organization_id"
-            )
-        )
+        .exclude(organization_id__in=current.values("organization_id"))
         .exists()
     )
     if not missing:

@@ -128,8 +128,9 @@ def _detail_context(request, review, *, entry_form=None, action_form=None):
         writable=writable,
         may_sign=writable
         and mine is not None
-        and mine["signoff"] is None
+        and not mine["current"]
         and services.may_sign(request.user, initiative, participation),
+        renewing=bool(mine and mine["signoff"] is not None and not mine["current"]),
         entry_form=entry_form or forms.EntryForm(initiative=initiative),
         action_form=action_form or forms.ActionForm(initiative=initiative),
     )
@@ -198,7 +199,7 @@ def sign_off(request, slug, pk, rid):
     flows.act(
         request,
         lambda: services.review_sign_off(actor=request.user, review=review),
-        success="Signed off for your organization.",
+        success="Signed off for your organization, as the review reads now.",
     )
     return htmx.redirect(request, services.review_url(review))
 

@@ -8,8 +8,9 @@
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (e) { return; }
   if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
-  if (document.cookie.split("; ").indexOf("tz=" + encodeURIComponent(zone)) === -1) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax" +
+  // Zone names are cookie-safe as they are (checked above): no encoding, the server reads them.
+  if (document.cookie.split("; ").indexOf("tz=" + zone) === -1) {
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
       (window.location.protocol === "https:" ? "; Secure" : "");
   }
   document.querySelectorAll("[data-browser-time-zone]").forEach(function (field) {
