@@ -16,7 +16,7 @@ itself makes both files resolve locally, and `disable_download=True` turns any m
 error instead of a network call. No torch: token embeddings are averaged with numpy.
 
 WordLlama is loaded once per process, on first use (about 0.3 s, 33 MB of memory); the
-multilingual encoder too (about 2 s, 90 MB).
+multilingual encoder too (about 2 s, 120 MB).
 """
 
 from __future__ import annotations
