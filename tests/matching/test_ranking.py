@@ -289,6 +289,11 @@ def test_a_challenge_in_german_finds_the_english_profile(world, helpers):
         world.member, world.network, "Unsere Impfstoffe müssen auf dem Weg gekühlt bleiben."
     )
     assert names(result)[0] == "Frost Freight"
+    # The evidence too comes from the multilingual encoder: the English phrase that answers it.
+    closest = result.matches[0].closest
+    assert closest.field in ("description", "offerings"), closest
+    assert "Refrigerated" in closest.text or "Chilled" in closest.text, closest
+    assert "close in meaning" in result.matches[0].why
 
 
 def test_the_multilingual_vectors_too_are_computed_when_a_profile_changes(

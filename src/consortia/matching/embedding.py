@@ -157,6 +157,11 @@ def to_bytes_multilingual(vectors: np.ndarray) -> bytes:
     return np.ascontiguousarray(vectors, dtype=np.float16).tobytes()
 
 
+def from_bytes_multilingual(data) -> np.ndarray:
+    array = np.frombuffer(bytes(data or b""), dtype=np.float16).astype(np.float32)
+    return array.reshape(-1, MULTILINGUAL_DIMENSIONS)
+
+
 _blas = None
 
 
