@@ -261,3 +261,65 @@ def test_without_the_model_profiles_still_save_and_words_still_match(world, help
     result = ranking.match(world.member, world.network, "zeolite")
     assert result.matches[0].organization.name == "Dairy Delights"
     assert result.matches[0].lexical == 1.0
+
+
+def test_the_multilingual_model_loads_from_the_wheel_without_any_network(monkeypatch):
+    """The multilingual encoder reads its weights and tokenizer from its own package: with
+    every socket refused, load it afresh."""
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the multilingual model tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(embedding, "_ml_model", None)
+    monkeypatch.setattr(embedding, "_ml_cache", embedding.OrderedDict())
+    vectors = embedding.embed_multilingual(
+        ["Kühltransporte", "", "Refrigerated trucking", "Welding courses"]
+    )
+    assert vectors.shape == (4, embedding.MULTILINGUAL_DIMENSIONS)
+    assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4
+    assert not vectors[1].any()
+    # The same thing in two languages is closer than another thing in the same language.
+    assert float(vectors[0] @ vectors[2]) > 0.5 > float(vectors[0] @ vectors[3])
+
+
+def test_a_challenge_in_german_finds_the_english_profile(world, helpers):
+    result = ranking.match(
+        world.member, world.network, "Unsere Impfstoffe müssen auf dem Weg gekühlt bleiben."
+    )
+    assert names(result)[0] == "Frost Freight"
+    # The evidence too comes from the multilingual encoder: the English phrase that answers it.
+    closest = result.matches[0].closest
+    assert closest.field in ("description", "offerings"), closest
+    assert "Refrigerated" in closest.text or "Chilled" in closest.text, closest
+    assert "close in meaning" in result.matches[0].why
+
+
+def test_the_multilingual_vectors_too_are_computed_when_a_profile_changes(
+    world, helpers, monkeypatch
+):
+    embedded = []
+    real = embedding.embed_multilingual
+
+    def counting(texts):
+        embedded.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedding, "embed_multilingual", counting)
+    ranking.match(world.member, world.network, QUESTION)
+    assert embedded == [[QUESTION]]
+    embedded.clear()
+    set_profile(helpers["dairy"], offerings="Cheese\nButter")
+    assert embedded and all("Cheese" in " ".join(batch) for batch in embedded)
+
+
+def test_without_either_model_words_still_match(world, helpers, monkeypatch):
+    def broken(texts):
+        raise embedding.ModelUnavailable("broken install")
+
+    monkeypatch.setattr(embedding, "embed", broken)
+    monkeypatch.setattr(embedding, "embed_multilingual", broken)
+    set_profile(helpers["dairy"], offerings="Zeolite filters for whey")
+    result = ranking.match(world.member, world.network, "zeolite")
+    assert result.matches[0].organization.name == "Dairy Delights"

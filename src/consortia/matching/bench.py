@@ -237,7 +237,10 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
     started = time.perf_counter()
     ids = labelled_set.load(labelled, network=network, slug_prefix=SLUG_PREFIX)
     elapsed = time.perf_counter() - started
-    say(f"  loaded and indexed in {elapsed:.1f}s (model {embedding.MODEL_NAME})")
+    say(
+        f"  loaded and indexed in {elapsed:.1f}s (models {embedding.MODEL_NAME}, "
+        f"{embedding.MULTILINGUAL_NAME})"
+    )
 
     first, second = labelled_set.halves(labelled.challenges)
     rankers = {
@@ -351,9 +354,11 @@ def _run(args, say, labelled, directory) -> tuple[int, bool]:
         "organizations": len(labelled.organizations),
         "challenges": len(labelled.challenges),
         "model": embedding.MODEL_NAME,
+        "multilingual_model": embedding.MULTILINGUAL_NAME,
         "weights": {
             "lexical": ranking.LEXICAL_WEIGHT,
             "document_share": ranking.DOCUMENT_SHARE,
+            "multilingual_share": ranking.MULTILINGUAL_SHARE,
             "fields": ranking.FIELD_WEIGHTS,
         },
         "quality": results,

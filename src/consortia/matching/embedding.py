@@ -16,7 +16,7 @@ itself makes both files resolve locally, and `disable_download=True` turns any m
 error instead of a network call. No torch: token embeddings are averaged with numpy.
 
 WordLlama is loaded once per process, on first use (about 0.3 s, 33 MB of memory); the
-multilingual encoder too (about 2 s, 90 MB).
+multilingual encoder too (about 2 s, 120 MB).
 """
 
 from __future__ import annotations
@@ -155,6 +155,11 @@ def embed_multilingual(texts: list[str]) -> np.ndarray:
 
 def to_bytes_multilingual(vectors: np.ndarray) -> bytes:
     return np.ascontiguousarray(vectors, dtype=np.float16).tobytes()
+
+
+def from_bytes_multilingual(data) -> np.ndarray:
+    array = np.frombuffer(bytes(data or b""), dtype=np.float16).astype(np.float32)
+    return array.reshape(-1, MULTILINGUAL_DIMENSIONS)
 
 
 _blas = None

@@ -104,9 +104,9 @@ def initiative_phrase(title: str, objective: str) -> str:
     return f"{title}: {objective}"[:500] if objective else title[:500]
 
 
-def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, ...]:
     """(WordLlama: one row per phrase, and the document's unit vector; the multilingual
-    encoder's unit vector of the document), phrases weighted by field. Without a model (a broken
+    encoder: the same two), phrases weighted by field. Without a model (a broken
     install) its vectors are zero and matching leans on the rest until `matching_reindex` runs
     again: a profile can always be saved."""
     texts = [text for _, text in found]
@@ -121,7 +121,7 @@ def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarr
         logger.exception("matching: the multilingual model is unavailable")
         rows_ml = np.zeros((len(found), embedding.MULTILINGUAL_DIMENSIONS), dtype=np.float32)
     weights = np.array([VECTOR_WEIGHTS.get(field, 1.0) for field, _ in found], dtype=np.float32)
-    return rows, _weighted_unit(rows, weights), _weighted_unit(rows_ml, weights)
+    return rows, _weighted_unit(rows, weights), rows_ml, _weighted_unit(rows_ml, weights)
 
 
 def _weighted_unit(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -206,13 +206,14 @@ def _replace(organization_id, network_id, found, texts, models: Models | None = 
             MatchDocument.objects.filter(pk__in=old).delete()
         if not found:
             return
-        rows, vector, vector_ml = document_vectors(found)
+        rows, vector, rows_ml, vector_ml = document_vectors(found)
         document = MatchDocument.objects.create(
             organization_id=organization_id,
             network_id=network_id,
             phrases=[list(pair) for pair in found],
             vectors=embedding.to_bytes(rows),
             vector=embedding.to_bytes(vector),
+            vectors_ml=embedding.to_bytes_multilingual(rows_ml),
             vector_ml=embedding.to_bytes_multilingual(vector_ml),
             model_name=embedding.MODEL_NAME,
             updated_at=timezone.now(),

@@ -29,6 +29,9 @@ class MatchDocument(models.Model):
     # The same for the multilingual encoder: one float16 row of 512 columns (empty: not yet
     # indexed with it, `consortia manage matching_reindex` fills it).
     vector_ml = models.BinaryField(default=b"")
+    # Its phrases' multilingual vectors (float16 rows of 512, in the order of `phrases`): the
+    # closest phrase shown as evidence. Empty: not yet indexed with it.
+    vectors_ml = models.BinaryField(default=b"")
     model_name = models.CharField(max_length=80)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -12,8 +12,8 @@ Two signals, fused:
    (phrases weighted by field) with two models (embedding.py), each standardised over the
    candidates: the multilingual Universal Sentence Encoder (most of the weight: it knows
    paraphrases and reads German, French and Spanish) and WordLlama, whose part for the best
-   STAGE_TWO organizations is refined with the single closest phrase (0.7 x document + 0.3 x
-   closest phrase), which is also the evidence shown.
+   STAGE_TWO organizations is refined with its single closest phrase (0.7 x document + 0.3 x
+   closest phrase). The evidence shown is the phrase closest by the multilingual encoder.
 
    score = LEXICAL_WEIGHT x lexical
            + (1 - LEXICAL_WEIGHT) x ((1 - MULTILINGUAL_SHARE) x z(wordllama)
@@ -470,30 +470,29 @@ def rank(
     # Stage two: the best ones, refined with their closest phrase (also the evidence).
     head = order[: max(STAGE_TWO, top)] if weights.semantic > 0 else order[:top]
     documents = _documents([int(candidate_ids[i]) for i in head], network)
+    # The evidence: the phrase closest in meaning by the multilingual encoder (it reads the
+    # other languages), else by WordLlama; WordLlama's closest phrase also refines its part.
     closest: dict[int, Evidence] = {}
-    if query_vector.any():
-        for org_id, docs in documents.items():
-            best = None
-            for _doc_id, _network_id, found, rows in docs:
-                if not len(found):
-                    continue
-                sims = rows @ query_vector
-                i = int(np.argmax(sims))
-                if best is None or sims[i] > best[0]:
-                    best = (float(sims[i]), found[i])
-            if best is not None:
-                (field_name, phrase) = best[1]
-                closest[org_id] = Evidence(
-                    field=field_name, text=phrase, html=escape(phrase), similarity=best[0]
-                )
+    closest_wordllama: dict[int, float] = {}
+    for org_id, docs in documents.items():
+        best_wl = _closest_phrase(docs, 3, query_vector)
+        best_ml = _closest_phrase(docs, 4, query_ml if share else None)
+        if best_wl is not None:
+            closest_wordllama[org_id] = best_wl[0]
+        best = best_ml or best_wl
+        if best is not None:
+            (field_name, phrase) = best[1]
+            closest[org_id] = Evidence(
+                field=field_name, text=phrase, html=escape(phrase), similarity=best[0]
+            )
     refined = score.copy()
     if weights.semantic > 0 and share < 1:
         for i in head:
             org_id = int(candidate_ids[i])
-            if org_id in closest and semantic[i] > -1:
+            if org_id in closest_wordllama and semantic[i] > -1:
                 mixed = (
                     weights.document_share * semantic[i]
-                    + (1 - weights.document_share) * closest[org_id].similarity
+                    + (1 - weights.document_share) * closest_wordllama[org_id]
                 )
                 refined[i] += weights.semantic * (1 - share) * (mixed - semantic[i]) / spread / 3
         head = sorted(head, key=lambda i: (-refined[i], candidate_ids[i]))
@@ -503,14 +502,31 @@ def rank(
     ]
     material = {"terms": terms, "documents": documents, "closest": closest}
     if evidence and terms:
-        wanted = [(d, org, net) for org, *_ in ranked for d, net, _, _ in documents.get(org, [])]
+        wanted = [(d, org, net) for org, *_ in ranked for d, net, *_ in documents.get(org, [])]
         material["highlights"] = _highlights(terms, wanted)
     return ranked, len(candidate_ids), material
 
 
+def _closest_phrase(docs, column: int, query_vector):
+    """(cosine, (field, phrase)) of the documents' phrase closest to the query, using the phrase
+    vectors in `column` of each document (3: WordLlama, 4: multilingual); None without them."""
+    if query_vector is None or not query_vector.any():
+        return None
+    best = None
+    for doc in docs:
+        found, rows = doc[2], doc[column]
+        if not len(found) or rows is None or len(rows) != len(found):
+            continue
+        sims = rows @ query_vector
+        i = int(np.argmax(sims))
+        if best is None or sims[i] > best[0]:
+            best = (float(sims[i]), found[i])
+    return best
+
+
 def _documents(org_ids, network) -> dict[int, list]:
-    """{organization id: [(document id, network id or 0, phrases, phrase vectors)]}: the
-    profile and the track record in `network`."""
+    """{organization id: [(document id, network id or 0, phrases, WordLlama phrase vectors,
+    multilingual phrase vectors or None)]}: the profile and the track record in `network`."""
     from django.db.models import Q
 
     from .models import MatchDocument
@@ -523,12 +539,18 @@ def _documents(org_ids, network) -> dict[int, list]:
         .filter(organization_id__in=org_ids)
         .filter(Q(network__isnull=True) | Q(network=network))
         .order_by("network_id", "pk")
-        .values_list("pk", "organization_id", "network_id", "phrases", "vectors")
+        .values_list("pk", "organization_id", "network_id", "phrases", "vectors", "vectors_ml")
     )
-    for pk, org_id, network_id, found_phrases, vectors in rows:
+    for pk, org_id, network_id, found_phrases, vectors, vectors_ml in rows:
         pairs = [tuple(pair) for pair in found_phrases or []]
         matrix = embedding.from_bytes(vectors) if pairs else np.zeros((0, embedding.DIMENSIONS))
-        found.setdefault(org_id, []).append((pk, network_id or 0, pairs, matrix[: len(pairs)]))
+        data_ml = bytes(vectors_ml or b"")
+        matrix_ml = None
+        if pairs and len(data_ml) == 2 * embedding.MULTILINGUAL_DIMENSIONS * len(pairs):
+            matrix_ml = embedding.from_bytes_multilingual(data_ml)
+        found.setdefault(org_id, []).append(
+            (pk, network_id or 0, pairs, matrix[: len(pairs)], matrix_ml)
+        )
     return found
 
 
@@ -558,7 +580,7 @@ def match(person, network, raw_text, *, top=DEFAULT_TOP, exclude=(), now=None) -
         if org_id not in organizations:
             continue  # deleted meanwhile
         words, evidence = [], []
-        for doc_id, _, _, _ in material["documents"].get(org_id, []):
+        for doc_id, *_ in material["documents"].get(org_id, []):
             doc_words, doc_evidence = _lexical_evidence(highlights.get(doc_id, {}))
             words += [w for w in doc_words if w not in words]
             evidence += doc_evidence
