@@ -41,9 +41,10 @@ def grow(world, n: int = MORE, start: int = 0) -> None:
 BUDGETS = [
     # 2 who-is-asking + networks_of + recent events + "Waiting for you" (core.waiting): one
     # query a section — network invitations, admissions, polls, initiative invitations,
-    # requests, nominations, charters, reviews, commitments — and two for NDAs (bilateral,
-    # network); tests/core/test_waiting.py shows it does not grow with the waiting things
-    ("home", [], 15),
+    # requests, nominations, charters, reviews, commitments, overlap proposals, overlap runs,
+    # health checks, prospects' next steps — and two for NDAs (bilateral, network);
+    # tests/core/test_waiting.py shows it does not grow with the waiting things
+    ("home", [], 19),
     # 2 who-is-asking + networks_of + directory count + directory page
     ("network_list", [], 5),
     # 2 who-is-asking + network, network membership, current charter, charter accepted,
