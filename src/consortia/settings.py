@@ -188,6 +188,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT: a page's query with many visibility subqueries has a high estimated cost,
+        # and compiling its ~90 functions took 4 s where running it takes 0.2 s (the network
+        # health page at 200,000 items; `consortia bench --only speed`).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -368,6 +374,8 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from None
     # Tests run against one database: the replica mirrors the primary's test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"  # as above
     DATABASE_ROUTERS = ["consortia.integrations.replica.ReplicaRouter"]
 
 LOGGING = {

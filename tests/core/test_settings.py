@@ -30,8 +30,8 @@ def django(*args, env_extra, tmp_path):
         DJANGO_SETTINGS_MODULE="consortia.settings",
         CONSORTIA_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        **env_extra,
     )
+    env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
         env=env,
@@ -78,3 +78,31 @@ def test_it_has_a_migration_for_every_model_change(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_postgresql_connections_run_without_jit_and_benchmark_settings_are_off(tmp_path):
+    """JIT compiled a visibility query for 4 s that runs in 0.2 s; the benchmark's URLconf and
+    timing middleware are never on unless CONSORTIA_BENCHMARK says so."""
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['OPTIONS']['options'], s.BENCHMARK, s.ROOT_URLCONF, "
+        "s.MIDDLEWARE[0])"
+    )
+    env = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing"}
+    result = django("shell", "-c", show, env_extra=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "-c",
+        "jit=off",
+        "False",
+        "consortia.urls",
+        "consortia.integrations.ops.MetricsMiddleware",
+    ]
+    result = django(
+        "shell", "-c", show, env_extra={**env, "CONSORTIA_BENCHMARK": "true"}, tmp_path=tmp_path
+    )
+    assert result.stdout.splitlines()[-1].split()[2:] == [
+        "True",
+        "consortia.bench.urls",
+        "consortia.bench.instrument.TimingMiddleware",
+    ]

@@ -4,6 +4,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -11,8 +12,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from consortia.networks.permissions import org_id_of
 
@@ -92,7 +94,7 @@ def plan_overview(initiative, *, org_id, limit: int = 5, shown: int = ACCEPTANCE
     number of participants): each with its first `shown` acceptances (`plan.shown_acceptances`),
     `acceptance_count`, and `accepted_by_me` (whether organization `org_id` accepted it)."""
     accepted = PlanAcceptance.objects.filter(plan=OuterRef("pk"))
-    return list(
+    plans = list(
         JointPlan.objects.filter(initiative=initiative)
         .select_related("created_by")
         .annotate(
@@ -104,18 +106,29 @@ def plan_overview(initiative, *, org_id, limit: int = 5, shown: int = ACCEPTANCE
             if org_id is not None
             else Value(False),
         )
-        .prefetch_related(
-            Prefetch(
-                "acceptances",
-                queryset=PlanAcceptance.objects.select_related("organization").order_by(
-                    "accepted_at", "id"
-                )[:shown],
-                # A sliced Prefetch needs to_attr: the related manager cannot filter a slice.
-                to_attr="shown_acceptances",
-            )
-        )
         .order_by("-version")[:limit]
     )
+    # The first `shown` acceptances of each plan: ranked on the bare table, then only those
+    # joined to their organizations (a sliced Prefetch joins every acceptance before ranking).
+    first = (
+        PlanAcceptance.objects.filter(plan__in=[plan.pk for plan in plans])
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("plan_id")], order_by=["accepted_at", "id"])
+        )
+        .filter(rank__lte=shown)
+        .values("pk")
+    )
+    by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
+    if plans:
+        for acceptance in (
+            PlanAcceptance.objects.filter(pk__in=first)
+            .select_related("organization")
+            .order_by("accepted_at", "id")
+        ):
+            by_plan[acceptance.plan_id].append(acceptance)
+    for plan in plans:
+        plan.shown_acceptances = by_plan[plan.pk]
+    return plans
 
 
 def _requests():

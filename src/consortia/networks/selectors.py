@@ -69,6 +69,7 @@ def _approvals_needed(network: Network | None = None):
             NetworkMembership.active_q(),
             network_id=network.pk if network is not None else OuterRef("network_id"),
         )
+        .order_by()  # the default ordering would join every member's organization
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")
@@ -94,6 +95,7 @@ def networks_of(person) -> QuerySet[NetworkMembership]:
         NetworkMembership.objects.filter(
             NetworkMembership.active_q(), network_id=OuterRef("network_id")
         )
+        .order_by()  # no default ordering: it would join every member's organization
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")
@@ -134,6 +136,7 @@ def network_members(
     """Member organizations with their people count and whether they accepted the charter."""
     people = (
         OrgMembership.objects.filter(organization_id=OuterRef("organization_id"))
+        .order_by()  # the default ordering would join a table per row
         .values("organization_id")
         .annotate(n=Count("pk"))
         .values("n")
@@ -279,6 +282,7 @@ def organizations_for(person) -> QuerySet[Organization]:
     """Organizations visible to the person, with their people count."""
     people = (
         OrgMembership.objects.filter(organization_id=OuterRef("pk"))
+        .order_by()  # the default ordering would join a table per row
         .values("organization_id")
         .annotate(n=Count("pk"))
         .values("n")
@@ -315,6 +319,7 @@ def networks_for(person, *, scope: str | None = "all") -> QuerySet[Network]:
     )
     members = (
         NetworkMembership.objects.filter(NetworkMembership.active_q(), network_id=OuterRef("pk"))
+        .order_by()  # the default ordering would join a table per row
         .values("network_id")
         .annotate(n=Count("pk"))
         .values("n")
