@@ -226,6 +226,10 @@ APP_COMMANDS: dict[str, AppCommand] = {
         "consortia.matching.cli",
         "who could help? `match TEXT --network SLUG --as EMAIL [--top N] [--json]`",
     ),
+    "agenda": AppCommand(
+        "consortia.agenda.cli",
+        "your organization's private partnering agenda: `agenda export --as EMAIL` (Markdown)",
+    ),
     "overlap": AppCommand(
         "consortia.overlap.cli",
         "overlap discovery with a partner: `overlap run|list|show|export` (`overlap --help`)",
