@@ -38,6 +38,7 @@ APP_DEMOS: list[AppDemo] = [
     AppDemo("consortia.reviews.demo"),
     AppDemo("consortia.matching.demo"),  # indexed as profiles are saved; this checks it
     AppDemo("consortia.overlap.demo", voters=True),
+    AppDemo("consortia.agenda.demo"),  # Northshore's private partnering agenda
 ]
 
 
