@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError
 
 from consortia.accounts.api import router as accounts_router
 from consortia.accounts.throttle import TooManyAttempts
+from consortia.agenda.api import router as agenda_router
 from consortia.core.api import router as core_router
 from consortia.core.auth import api_auth
 from consortia.decisions.api import router as decisions_router
@@ -116,3 +117,4 @@ api.add_router("/", overlap_router)
 api.add_router("/", integrations_router)
 api.add_router("/", matching_router)
 api.add_router("/", healthchecks_router)
+api.add_router("/", agenda_router)

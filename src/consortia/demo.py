@@ -39,6 +39,7 @@ APP_DEMOS: list[AppDemo] = [
     AppDemo("consortia.matching.demo"),  # indexed as profiles are saved; this checks it
     AppDemo("consortia.overlap.demo", voters=True),
     AppDemo("consortia.healthchecks.demo", voters=True),
+    AppDemo("consortia.agenda.demo"),  # Northshore's private partnering agenda
 ]
 
 

@@ -17,3 +17,6 @@ def criterion(world):
 def prospect(world):
     """Beta Works (a member of Northwind) on Acme's list, owned by Ada."""
     return services.prospect_add(actor=fresh(world.leader), partner=world.beta)
+
+
+from tests.api.conftest import api  # noqa: E402, F401 - the API clients fixture

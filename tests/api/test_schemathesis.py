@@ -146,6 +146,20 @@ def real_ids(world):
         deadline=timezone.now() + timedelta(days=3),
     )
     REAL.update(health_check_id=[check.pk])
+    # The partnering agenda: a criterion, a template item and a prospect with its checklist.
+    from consortia.agenda import services as agenda
+
+    criterion = agenda.criterion_create(
+        actor=world.leader, name="Fit", weight=2, scale=["a", "b", "c", "d", "e"]
+    )
+    template_item = agenda.template_item_add(actor=world.leader, title="Insurance")
+    prospect = agenda.prospect_add(actor=world.leader, partner=world.beta)
+    REAL.update(
+        prospect_id=[prospect.pk],
+        criterion_id=[criterion.pk],
+        template_item_id=[template_item.pk],
+        check_id=list(prospect.checks.values_list("pk", flat=True)),
+    )
     REAL.update(
         network_slug=["northwind", "southwind"],
         organization_slug=["acme-labs", "beta-works", "delta-corp"],

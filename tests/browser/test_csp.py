@@ -118,6 +118,9 @@ def test_a_tour_of_the_pages_raises_no_violation(new_page, shoot, scene):
         reverse("notifications"),
         reverse("calendar_settings"),
         reverse("integrations_home"),
+        reverse("agenda_home"),
+        reverse("agenda_history"),
+        reverse("agenda_prospect", args=[scene["prospect"].pk]),
         "/no-such-page/",
     ]
     problems = {}

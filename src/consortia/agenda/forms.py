@@ -40,7 +40,9 @@ class AgendaForm(ServiceForm):
 
 
 class CriterionForm(ServiceForm):
-    name = text_field("Criterion", required=True, max_length=100, placeholder="Product fit")
+    name = text_field(
+        "Criterion", required=True, max_length=100, placeholder="Complementary products"
+    )
     group = forms.ChoiceField(label="Group", choices=Criterion.Group.choices)
     weight = forms.CharField(
         label="Weight",
@@ -50,6 +52,8 @@ class CriterionForm(ServiceForm):
     )
 
     def __init__(self, *args, **kwargs):
+        # Its own ids: the agenda page also has the prospect form, with a `name` field.
+        kwargs.setdefault("auto_id", "criterion_%s")
         super().__init__(*args, **kwargs)
         examples = ["unknown", "weak", "partial", "good", "fully complementary"]
         for step in range(5):
@@ -95,6 +99,7 @@ class ProspectAddForm(ServiceForm):
     next_step_on = forms.DateField(label="Next step by", required=False, widget=DATE)
 
     def __init__(self, *args, candidates=None, people=None, **kwargs):
+        kwargs.setdefault("auto_id", "prospect_%s")
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = candidates
         self.fields["owner"] = _people_field(people)
