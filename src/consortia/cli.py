@@ -229,6 +229,7 @@ APP_COMMANDS: dict[str, AppCommand] = {
     "health-checks": AppCommand(
         "consortia.healthchecks.cli",
         "partnership health checks: `health-checks list|show [ID] --as EMAIL [--waiting] [--json]`",
+    ),
     "agenda": AppCommand(
         "consortia.agenda.cli",
         "your organization's private partnering agenda: `agenda export --as EMAIL` (Markdown)",
