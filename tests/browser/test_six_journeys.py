@@ -329,14 +329,11 @@ def test_6_a_joint_review(new_page, journey, world):
     journey.step(ada, "cadence")
     day = tomorrow.strftime("%-d %b %Y")
     main(ada).get_by_role("link", name=day).first.click()
-    ada.once("dialog", lambda dialog: dialog.accept())
-    ada.get_by_role("button", name=re.compile(r"^Hold the review")).first.click()
-    ada.wait_for_load_state()
-    snapshot = ada.get_by_text("Goals against targets").first
-    if not snapshot.is_visible():  # a confirmation step that says what holding freezes
-        confirm = main(ada).get_by_role("button", name=re.compile(r"^(Yes|Hold|Confirm)"))
-        confirm.filter(visible=True).last.click()
-    snapshot.wait_for()
+    # Holding asks first, saying what it freezes (a disclosure), then a confirm button.
+    main(ada).get_by_text(re.compile(r"^Hold the review now")).first.click()
+    assert "cannot be undone" in main(ada).inner_text()
+    main(ada).get_by_role("button", name=re.compile(r"^Yes, hold the review")).click()
+    ada.get_by_text("Goals against targets").first.wait_for()
     journey.step(ada, "held")
 
     bo = new_page()

@@ -122,6 +122,8 @@ def export_agenda(request):
 )
 @paginate(Pagination)
 def list_agenda_criteria(request):
+    """Your organization's selection criteria, by group and name, with the words of each step of
+    their 0-4 scale."""
     organization = permissions.own_organization(request.auth)
     return Criterion.objects.filter(organization=organization)
 
@@ -143,6 +145,8 @@ def create_agenda_criterion(request, payload: AgendaCriterionIn):
     summary="Change a criterion",
 )
 def update_agenda_criterion(request, payload: AgendaCriterionIn, criterion_id: int = CriterionId):
+    """Team leaders. Change a criterion's name, group, weight (positive) or scale words; prospects'
+    totals follow."""
     criterion = permissions.get_criterion_for(request.auth, criterion_id, write=True)
     return services.criterion_update(
         actor=request.auth, criterion=criterion, **payload.model_dump()
@@ -155,6 +159,7 @@ def update_agenda_criterion(request, payload: AgendaCriterionIn, criterion_id: i
     summary="Remove a criterion and its scores",
 )
 def delete_agenda_criterion(request, criterion_id: int = CriterionId):
+    """Team leaders. Remove a criterion and the scores given for it."""
     criterion = permissions.get_criterion_for(request.auth, criterion_id, write=True)
     services.criterion_delete(actor=request.auth, criterion=criterion)
     return Status(204, None)
@@ -176,6 +181,8 @@ def list_agenda_template(request):
     summary="Add a template item",
 )
 def create_agenda_template_item(request, payload: AgendaTemplateItemIn):
+    """Team leaders. Add an item to the due-diligence template that new prospects' checklists are
+    copied from."""
     return Status(201, services.template_item_add(actor=request.auth, **payload.model_dump()))
 
 
@@ -185,6 +192,7 @@ def create_agenda_template_item(request, payload: AgendaTemplateItemIn):
     summary="Remove a template item",
 )
 def delete_agenda_template_item(request, template_item_id: int = TemplateItemId):
+    """Team leaders. Remove an item from the template; checklists already created keep theirs."""
     item = permissions.get_template_item_for(request.auth, template_item_id, write=True)
     services.template_item_remove(actor=request.auth, item_id=item.pk)
     return Status(204, None)
@@ -292,6 +300,8 @@ def create_agenda_prospect(request, payload: AgendaProspectIn):
     summary="A prospect with its scorecard, due diligence and memo",
 )
 def get_agenda_prospect(request, prospect_id: int = ProspectId):
+    """One prospect of your organization: stage, owner, next step, scorecard, due diligence and
+    memo. Another organization's prospect answers 404."""
     return _detail(request, permissions.get_prospect_for(request.auth, prospect_id))
 
 
@@ -301,6 +311,7 @@ def get_agenda_prospect(request, prospect_id: int = ProspectId):
     summary="Change a prospect's owner, next step or website",
 )
 def update_agenda_prospect(request, payload: AgendaProspectPatch, prospect_id: int = ProspectId):
+    """Team leaders and the prospect's owner. Change the owner, the next step and its date."""
     person = request.auth
     prospect = permissions.get_prospect_for(person, prospect_id, write=True)
     given = payload.model_dump(exclude_unset=True)
@@ -337,6 +348,8 @@ def move_agenda_prospect(request, payload: AgendaStageIn, prospect_id: int = Pro
 def score_agenda_prospect(
     request, payload: AgendaScoreIn, prospect_id: int = ProspectId, criterion_id: int = CriterionId
 ):
+    """Team leaders and the prospect's owner. Score one criterion (0-4, within its scale) with its
+    evidence."""
     person = request.auth
     prospect = permissions.get_prospect_for(person, prospect_id, write=True)
     criterion = permissions.get_criterion_for(person, criterion_id)
@@ -370,6 +383,8 @@ def score_agenda_prospect(
     summary="Clear a score",
 )
 def clear_agenda_score(request, prospect_id: int = ProspectId, criterion_id: int = CriterionId):
+    """Team leaders and the prospect's owner. Remove the score of one criterion (the prospect is
+    then scored on fewer criteria)."""
     person = request.auth
     prospect = permissions.get_prospect_for(person, prospect_id, write=True)
     criterion = permissions.get_criterion_for(person, criterion_id)
@@ -385,6 +400,8 @@ def clear_agenda_score(request, prospect_id: int = ProspectId, criterion_id: int
 def update_agenda_check(
     request, payload: AgendaCheckIn, prospect_id: int = ProspectId, check_id: int = CheckId
 ):
+    """Team leaders and the prospect's owner. Record a due-diligence item's status and evidence;
+    who checked it and when are kept."""
     person = request.auth
     prospect = permissions.get_prospect_for(person, prospect_id, write=True)
     check = permissions.get_check_for(person, prospect, check_id)
@@ -397,6 +414,8 @@ def update_agenda_check(
     summary="Save the decision memo",
 )
 def save_agenda_memo(request, payload: AgendaMemoIn, prospect_id: int = ProspectId):
+    """Team leaders and the prospect's owner. Save the one-page decision memo: context, options,
+    top three risks, recommendation."""
     person = request.auth
     prospect = permissions.get_prospect_for(person, prospect_id, write=True)
     services.memo_save(actor=person, prospect=prospect, **payload.model_dump())
