@@ -90,6 +90,10 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
     # The browser normalizes keys exactly as the server does (on a page that no longer waits),
     # under the site's own Content-Security-Policy for these pages: the worker reports no
     # violation (without 'wasm-unsafe-eval' libsodium would fall back to asm.js, and say so).
+    # The run page reloads itself once the run's state changes: let it settle first, or its
+    # reload aborts the navigation below.
+    expect(ada.locator("[data-overlap-wait]")).to_have_count(0, timeout=30_000)
+    ada.wait_for_load_state("load")
     response = ada.goto(run_url)
     policy = response.headers["content-security-policy"]
     assert "'wasm-unsafe-eval'" in policy and "'unsafe-inline'" not in policy
