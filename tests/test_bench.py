@@ -9,6 +9,8 @@ import sys
 from collections import Counter
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from consortia.bench import run, synthetic, tally_bench
@@ -263,7 +265,15 @@ def test_the_benchmark_settings_time_each_request_and_serve_a_bare_baseline(worl
     handler = instrument.wrap(lambda environ, start: pytest.fail("the app answered"))
     environ = RequestFactory()._base_environ(PATH_INFO=instrument.BASELINE_PATH)
     environ["HTTP_COOKIE"] = f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}"
-    body = b"".join(handler(environ, start_response))
+    # As Django's test client does: a request must not close the test's transaction's
+    # connection (PostgreSQL would then find it closed).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(handler(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert seen["status"].startswith("200")
     assert body.count(b"<tr>") == 1 + min(instrument.BASELINE_ROWS, Organization.objects.count())
     # No middleware beyond sessions and auth: none of the app's headers.
