@@ -71,7 +71,7 @@ libsodium:
 # The suite runs on every core (pytest-xdist, one database per worker); `make test PYTEST_ARGS=`
 # runs it in one process, `PYTEST_ARGS="tests/agenda -x"` runs a part of it.
 PYTEST_ARGS ?= -n auto
-test: $(STAMP) chromium oidc-provider libsodium
+test: $(STAMP) chromium oidc-provider libsodium wrk
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
