@@ -37,7 +37,9 @@ from tests.conftest import fresh
 from tests.sharing import strategies
 
 EXAMPLES = int(os.environ.get("LEAK_AGENDA_EXAMPLES", 8))
-TOKEN = re.compile(r"zq(\d+)x")
+# A token always starts a word; the look-behind keeps a random CSRF token or CSP nonce that happens
+# to contain "zq0x" from reading as one (it did, once in a few thousand pages: a flaky failure).
+TOKEN = re.compile(r"(?<![A-Za-z0-9])zq(\d+)x")
 STAGES = (None, "identified", "researching", "due_diligence", "approached", "parked")
 SCALE = ["none", "low", "mid", "high", "top"]
 
