@@ -32,8 +32,15 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in zone_names()]
 
 
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    # available_timezones() walks the zone files on disk (about 14 ms): once per process, not
+    # on every request (the middleware checks the person's zone and the browser's cookie).
+    return frozenset(available_timezones())
+
+
 def is_valid_zone(name: str) -> bool:
-    return bool(name) and len(name) <= 64 and name in available_timezones()
+    return bool(name) and len(name) <= 64 and name in _known_zones()
 
 
 def zone_for(request) -> str:

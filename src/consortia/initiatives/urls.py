@@ -19,6 +19,8 @@ urlpatterns = [
         name="initiative_action",
     ),
     path("requests/", views.my_requests, name="my_requests"),
+    # The request and commitment rows build these two from the list's URL + pk + action
+    # (_request_rows.html, _commitment_rows.html): keep them under it.
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request_action"),
     path("commitments/", views.my_commitments, name="my_commitments"),
     path("commitments/<int:pk>/<slug:action>/", views.commitment_action, name="commitment_action"),
