@@ -178,7 +178,7 @@ def _detail_context(request, initiative, **bound_forms):
         plans=plans,
         latest=latest,
         raci_rows=_raci_rows(latest, participants),
-        requests=first_rows(selectors.requests_of_initiative(initiative), LIST_LIMIT),
+        requests=selectors.initiative_page_requests(initiative, LIST_LIMIT),
         commitments=first_rows(selectors.commitments_of_initiative(initiative), LIST_LIMIT),
         is_open=initiative.status in (Initiative.Status.PROPOSED, Initiative.Status.ACTIVE),
         invitable=_invitable(initiative) if may_steer else [],

@@ -3,7 +3,6 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 register = template.Library()
@@ -20,13 +19,10 @@ _KNOWN.update(
     {s: ("badge--success", s.capitalize()) for s in ("completed", "delivered", "accepted")}
 )
 _KNOWN.update(
-    {
-        s: ("badge--danger", s.capitalize())
-        for s in ("cancelled", "declined", "missed", "withdrawn")
-    }
+    {s: ("badge--danger", s.capitalize()) for s in ("cancelled", "declined", "missed", "withdrawn")}
 )
 _BADGES = {
-    status: mark_safe(f'<span class="badge {css}">{label}</span>')
+    status: format_html('<span class="badge {}">{}</span>', css, label)
     for status, (css, label) in _KNOWN.items()
 }
 
