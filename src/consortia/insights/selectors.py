@@ -327,7 +327,7 @@ def sharing_partners(person, network) -> list[dict]:
         )
         .exclude(organization_id=org_id)
         .values("organization_id", "organization__name")
-        .annotate(n=Count("item_id", distinct=True))
+        .annotate(n=Count("item_id"))  # an item names a partner once (unique together)
         .order_by()
     )
     for r in sent:
@@ -341,7 +341,9 @@ def sharing_partners(person, network) -> list[dict]:
         )
         .exclude(organization_id=org_id)
         .values("organization_id", "organization__name")
-        .annotate(n=Count("id", distinct=True))
+        # One row per item: the join is to the viewer's own partner row (unique together), so
+        # no COUNT(DISTINCT), whose sort of 18,000 items cost SQLite a few milliseconds.
+        .annotate(n=Count("id"))
         .order_by()
     )
     for r in received:

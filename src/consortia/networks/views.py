@@ -343,15 +343,11 @@ def _open_invitations(network) -> dict:
 
 
 def _admission_items(request, network, pending, forms_by_pk=None):
+    """Each admission with its decision form when one came back with errors; the others are
+    written out by the template (the same names: AdmissionDecisionForm(prefix="a<pk>")), not
+    built and rendered once per admission."""
     forms_by_pk = forms_by_pk or {}
-    return [
-        {
-            "admission": admission,
-            "form": forms_by_pk.get(admission.pk)
-            or forms.AdmissionDecisionForm(prefix=f"a{admission.pk}"),
-        }
-        for admission in pending
-    ]
+    return [{"admission": a, "form": forms_by_pk.get(a.pk)} for a in pending]
 
 
 def _members_context(request, network, *, forms_by_pk=None):
@@ -434,7 +430,6 @@ def _admission_fragment(request, network, membership, *, form=None):
     if admission is None:
         context["decided"] = membership
         return htmx.fragment(request, "networks/network_members.html", "decided", context)
-    form = form or forms.AdmissionDecisionForm(prefix=f"a{membership.pk}")
     context["item"] = {"admission": admission, "form": form}
     return htmx.fragment(
         request,
