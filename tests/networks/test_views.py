@@ -584,6 +584,30 @@ def test_it_lists_members_with_people_count_charter_and_pending_admissions(as_le
     assert url("admission_decide", "northwind", world.gamma.network_memberships.get().pk) in body
 
 
+def test_the_written_out_admission_form_is_the_decision_form_as_field_html_renders_it(
+    as_leader, world
+):
+    # The members page writes each admission's reject form out instead of rendering a Django
+    # form per admission (issue 14): the same names, ids and help text as the form's own.
+    import re
+
+    from django.template.loader import render_to_string
+
+    from consortia.networks.forms import AdmissionDecisionForm
+
+    pk = world.gamma.network_memberships.get().pk
+    form = AdmissionDecisionForm(prefix=f"a{pk}")
+    field = render_to_string("includes/field.html", {"field": form["reason"], "no_optional": True})
+
+    def squash(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    body = squash(text(as_leader.get(url("network_members", "northwind"))))
+    assert squash(field) in body
+    assert f'name="{form["decision"].html_name}" value="approve"' in body
+    assert f'name="{form["decision"].html_name}" value="reject"' in body
+
+
 def test_it_shows_members_who_are_not_team_leaders_no_decision_buttons(as_member, world):
     body = text(as_member.get(url("network_members", "northwind")))
     assert "Gamma Group" in body
