@@ -5,6 +5,7 @@ actions, and a dashboard whose query count does not grow with the number of wait
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -203,6 +204,114 @@ def test_delivering_from_the_dashboard_comes_back_to_it(world, busy):
         reverse("commitment_action", args=[busy["commitment"].pk, "deliver"]), {"next": "/"}
     )
     assert response.url == "/"
+    assert "commitments" not in keys(world.leader)
+
+
+# In place, with HTMX: the card's one-click actions are boosted forms (core.htmx). Their view
+# answers as without JavaScript (302 back to the dashboard), the browser follows it with the
+# htmx headers, and the card picks #waiting and #flash out of that page.
+
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true", "HX-Current-URL": "http://testserver/"}
+CARD = (
+    '<section class="card waiting" id="waiting" aria-labelledby="waiting-title"\n'
+    '      hx-target="#waiting" hx-select="#waiting" hx-select-oob="#flash:innerHTML" '
+    'hx-swap="outerHTML show:none" hx-push-url="false">'
+)
+
+
+def test_the_card_swaps_its_one_click_actions_in_place(world, busy):
+    body = login(world.other_leader).get("/").content.decode()
+    assert CARD in body
+    approve = reverse("admission_decide", args=["northwind", busy["admission"].pk])
+    assert f'<form method="post" action="{approve}" hx-boost="true">' in body
+    # The request's answers (its own template) are boosted too; the links are not.
+    assert '<div class="actions" hx-boost="true">' in body
+    assert body.count('hx-boost="true"') == body.count("hx-boost")
+    assert body.count("<a hx-boost") == 0
+    # My requests, outside the dashboard, keeps its plain forms.
+    requests_page = login(world.other_leader).get(reverse("my_requests")).content.decode()
+    assert "hx-boost" not in requests_page
+
+
+def _boosted_answer(client, url, data):
+    """A boosted POST, then the GET of where it redirects, as htmx (the XHR) follows it."""
+    response = client.post(url, data, headers=BOOSTED)
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert "HX-Redirect" not in response and "HX-Trigger-After-Settle" not in response
+    assert response.url == "/"
+    page = client.get(response.url, headers=BOOSTED)
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+def _dashboard_action(busy, section):
+    """The URL and fields of the first one-click action of `section` on the dashboard."""
+    if section == "admissions":
+        pk = busy["admission"].pk
+        return reverse("admission_decide", args=["northwind", pk]), {f"a{pk}-decision": "approve"}
+    if section == "commitments":
+        return reverse("commitment_action", args=[busy["commitment"].pk, "deliver"]), {}
+    if section == "requests":
+        return reverse("request_action", args=[busy["to_beta"].pk, "accept"]), {}
+    project = busy["project"].pk
+    if section == "nominations":
+        url = reverse("initiative_action", args=["northwind", project, "nomination-accept"])
+        return url, {"nomination": busy["nomination"].pk}
+    invited = busy["invited"]
+    url = reverse("initiative_action", args=["northwind", invited.initiative_id, "accept"])
+    return url, {"participation": invited.pk}
+
+
+@pytest.mark.parametrize(
+    ("who", "section"),
+    [
+        ("leader", "admissions"),
+        ("leader", "commitments"),
+        ("other_leader", "requests"),
+        ("other_leader", "nominations"),
+        ("other_leader", "initiative_invitations"),
+    ],
+)
+def test_a_boosted_action_answers_with_the_dashboard_it_changed(world, busy, who, section):
+    person = getattr(world, who)
+    before = counts(person)
+    url, data = _dashboard_action(busy, section)
+    body = _boosted_answer(login(person), url, {**data, "next": "/"})
+    after = counts(person)
+    assert section in before and section not in after
+    # (accepting a request adds a commitment due: the total is what waits now)
+    total = sum(after.values())
+    # The whole dashboard, from which htmx swaps the card (its new count) and the message.
+    assert CARD in body
+    assert f'id="waiting-total">{total}<span class="visually-hidden"> waiting' in body
+    assert f'id="waiting-{section}"' not in body
+    flash = body.split('id="flash"', 1)[1].split("</div>\n", 1)[0]
+    assert "flash__item--success" in flash
+
+
+def test_an_htmx_action_elsewhere_still_gets_its_fragment(world, busy):
+    # Not boosted (the members page's own HTMX form): the fragment of the admission, as before.
+    admission = busy["admission"]
+    response = login(world.leader).post(
+        reverse("admission_decide", args=["northwind", admission.pk]),
+        {f"a{admission.pk}-decision": "approve"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "HX-Trigger-After-Settle" in response
+    assert 'id="flash"' in response.content.decode() and "<html" not in response.content.decode()
+
+
+def test_a_boosted_action_keeps_its_csrf_check(world, busy):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(fresh(world.leader))
+    url = reverse("commitment_action", args=[busy["commitment"].pk, "deliver"])
+    assert client.post(url, {"next": "/"}, headers=BOOSTED).status_code == 403
+    assert "commitments" in keys(world.leader)
+    page = client.get("/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = client.post(url, {"next": "/", "csrfmiddlewaretoken": token}, headers=BOOSTED)
+    assert response.status_code == 302 and response.url == "/"
     assert "commitments" not in keys(world.leader)
 
 

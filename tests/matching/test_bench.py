@@ -52,6 +52,9 @@ def test_it_reports_quality_speed_and_a_machine_readable_last_line(
         == figures["speed"]["queries_per_search"]["padded"]
     )
     assert figures["quality"]["fused"]["all"]["recall@5"] == 1.0  # the obvious helpers
+    # Nothing missed, and the misses section says so (the full set lists its near misses).
+    assert figures["misses"] == []
+    assert "outside the top 5" in text and "  none" in lines
     # In a shared database (Django already set up) it removes what it made afterwards.
     assert not Network.objects.filter(slug=bench.SLUG).exists()
     assert Organization.objects.count() == before_orgs and Person.objects.count() == before_people

@@ -367,39 +367,50 @@ def _run(request, prospect, key, form, action, success):
     return _answer(request, prospect, bound={key: form}, status=flows.form_status(form))
 
 
+def _card_form(request, pk, key, make_form, service, success):
+    """A form of the prospect card, for the prospect's editors: `make_form(prospect)` bound to
+    the POST, then `service(actor=…, prospect=…, **data)` and the message `success` (text, or
+    `success(prospect, result)`); see `_run`."""
+    person = request.user
+    prospect = permissions.get_prospect_for(person, pk, write=True)
+    form = make_form(prospect)
+
+    def action(data):
+        data = form.service_data() if hasattr(form, "service_data") else data
+        return service(actor=person, prospect=prospect, **data)
+
+    message = (lambda result: success(prospect, result)) if callable(success) else success
+    return _run(request, prospect, key, form, action, message)
+
+
 @login_required
 @GET_POST
 def prospect_detail(request, pk: int):
-    person = request.user
-    prospect = permissions.get_prospect_for(person, pk, write=request.method == "POST")
     if request.method == "POST":
-        form = forms.ProspectEditForm(
-            request.POST, people=selectors.people_of(prospect.organization)
-        )
-        return _run(
+        return _card_form(
             request,
-            prospect,
+            pk,
             "edit",
-            form,
-            lambda d: services.prospect_update(actor=person, prospect=prospect, **d),
+            lambda prospect: forms.ProspectEditForm(
+                request.POST, people=selectors.people_of(prospect.organization)
+            ),
+            services.prospect_update,
             "The prospect is saved.",
         )
+    prospect = permissions.get_prospect_for(request.user, pk)
     return _answer(request, prospect, reload=False)
 
 
 @login_required
 @require_POST
 def prospect_stage(request, pk: int):
-    person = request.user
-    prospect = permissions.get_prospect_for(person, pk, write=True)
-    form = forms.StageForm(request.POST)
-    return _run(
+    return _card_form(
         request,
-        prospect,
+        pk,
         "stage",
-        form,
-        lambda d: services.prospect_move(actor=person, prospect=prospect, **d),
-        lambda p: f"{p} is now “{p.get_stage_display()}”.",
+        lambda prospect: forms.StageForm(request.POST),
+        services.prospect_move,
+        lambda prospect, moved: f"{moved} is now “{moved.get_stage_display()}”.",
     )
 
 
@@ -468,15 +479,12 @@ def prospect_check(request, pk: int, check_pk: int):
 @login_required
 @require_POST
 def prospect_memo(request, pk: int):
-    person = request.user
-    prospect = permissions.get_prospect_for(person, pk, write=True)
-    form = forms.MemoForm(request.POST)
-    return _run(
+    return _card_form(
         request,
-        prospect,
+        pk,
         "memo",
-        form,
-        lambda d: services.memo_save(actor=person, prospect=prospect, **form.service_data()),
+        lambda prospect: forms.MemoForm(request.POST),
+        services.memo_save,
         "The decision memo is saved.",
     )
 
@@ -484,16 +492,15 @@ def prospect_memo(request, pk: int):
 @login_required
 @require_POST
 def prospect_invite(request, pk: int):
-    person = request.user
-    prospect = permissions.get_prospect_for(person, pk, write=True)
-    form = forms.InviteForm(request.POST, networks=_own_networks(prospect.organization))
-    return _run(
+    return _card_form(
         request,
-        prospect,
+        pk,
         "invite",
-        form,
-        lambda d: services.prospect_invite(actor=person, prospect=prospect, **d),
-        lambda sent: (
+        lambda prospect: forms.InviteForm(
+            request.POST, networks=_own_networks(prospect.organization)
+        ),
+        services.prospect_invite,
+        lambda prospect, sent: (
             f"{sent[0].email} is invited into {sent[0].network}; they still have to "
             "accept. The invitation says nothing of your agenda."
         ),
@@ -503,16 +510,17 @@ def prospect_invite(request, pk: int):
 @login_required
 @require_POST
 def prospect_initiative(request, pk: int):
-    person = request.user
-    prospect = permissions.get_prospect_for(person, pk, write=True)
-    form = forms.ProposeForm(request.POST, networks=_own_networks(prospect.organization))
-    return _run(
+    return _card_form(
         request,
-        prospect,
+        pk,
         "propose",
-        form,
-        lambda d: services.prospect_propose_initiative(actor=person, prospect=prospect, **d),
-        lambda i: f"The initiative “{i}” is proposed and {prospect} is invited to take part.",
+        lambda prospect: forms.ProposeForm(
+            request.POST, networks=_own_networks(prospect.organization)
+        ),
+        services.prospect_propose_initiative,
+        lambda prospect, i: (
+            f"The initiative “{i}” is proposed and {prospect} is invited to take part."
+        ),
     )
 
 

@@ -12,6 +12,12 @@ page once more and replaces each live part by its new version. So after *Join* t
 joining enabled appear, after *Approve* the counters and the member list change, after a vote
 the turnout, without the view knowing what else the page shows. A view answering otherwise
 calls `changed(response)`; a plain (non-HTMX) request gets a redirect and a fresh page anyway.
+
+A boosted request (`hx-boost`, header HX-Boosted) is a plain form or link that htmx sends for
+the page: it is answered as a plain request (`is_htmx` is False: the redirect, the whole page)
+and the page picks from that answer what it swaps (`hx-select`). The dashboard's "Waiting for
+you" answers its one-click actions so: any action view that ends with a redirect back to `next`
+works in place there, with no HTMX branch of its own.
 """
 
 import json
@@ -27,7 +33,9 @@ UNPROCESSABLE = 422
 
 
 def is_htmx(request) -> bool:
-    return bool(getattr(request, "htmx", False))
+    """An HTMX request that wants a fragment; a boosted one wants the plain answer."""
+    details = getattr(request, "htmx", False)
+    return bool(details) and not details.boosted
 
 
 def with_messages(request, response: HttpResponse) -> HttpResponse:

@@ -24,10 +24,11 @@ A provider is `(person, now) -> (items, count)`: the first `LIMIT` items the per
 
 An `Item` carries what every client needs (title, link, network, due date, a note) and its
 `actions`: one-click buttons (`Action(label, url, fields=…)`, a POST form with the CSRF token
-and `next` pointing back to the dashboard) or links (`Action(label, url, method="get")`) where
+and `next` pointing back to the dashboard; boosted, so that with JavaScript the card changes in
+place: see core.htmx) or links (`Action(label, url, method="get")`) where
 acting needs a page (reading a text before accepting it, filling a ballot). An item may name
 its own template (`template`, rendered with `item` and `next` in the context) when it needs
-more than buttons, e.g. a reason to decline.
+more than buttons, e.g. a reason to decline (its forms boosted where `boost` is set).
 """
 
 from __future__ import annotations

@@ -186,6 +186,25 @@ def real_models() -> Models:
     return Models(MatchDocument, Organization, Initiative, Participation, NetworkMembership)
 
 
+def migration_models(apps) -> Models:
+    """The same classes as a migration sees them (its historical models, from `apps`)."""
+    return Models(
+        document=apps.get_model("matching", "MatchDocument"),
+        organization=apps.get_model("networks", "Organization"),
+        initiative=apps.get_model("initiatives", "Initiative"),
+        participation=apps.get_model("initiatives", "Participation"),
+        membership=apps.get_model("networks", "NetworkMembership"),
+    )
+
+
+def reindex_documents(apps, schema_editor) -> None:
+    """RunPython of a migration that adds a vector field (0002, 0003): rebuild the documents
+    there are, with the migration's models, so that each gets the new field's value."""
+    models = migration_models(apps)
+    if models.document.objects.exists():
+        rebuild(models=models)
+
+
 # Statuses as stored (a migration's historical models have no TextChoices).
 TOOK_PART = ("active", "left")
 CANCELLED = "cancelled"
@@ -207,16 +226,22 @@ def _replace(organization_id, network_id, found, texts, models: Models | None = 
         if not found:
             return
         rows, vector, rows_ml, vector_ml = document_vectors(found)
+        values = {
+            "organization_id": organization_id,
+            "network_id": network_id,
+            "phrases": [list(pair) for pair in found],
+            "vectors": embedding.to_bytes(rows),
+            "vector": embedding.to_bytes(vector),
+            "vectors_ml": embedding.to_bytes_multilingual(rows_ml),
+            "vector_ml": embedding.to_bytes_multilingual(vector_ml),
+            "model_name": embedding.MODEL_NAME,
+            "updated_at": timezone.now(),
+        }
+        # A migration's model may not have the later vector fields yet (0001 and 0002 rebuild
+        # with theirs on an upgrade): it gets what it has, the later migration the rest.
+        known = {field.attname for field in MatchDocument._meta.concrete_fields}
         document = MatchDocument.objects.create(
-            organization_id=organization_id,
-            network_id=network_id,
-            phrases=[list(pair) for pair in found],
-            vectors=embedding.to_bytes(rows),
-            vector=embedding.to_bytes(vector),
-            vectors_ml=embedding.to_bytes_multilingual(rows_ml),
-            vector_ml=embedding.to_bytes_multilingual(vector_ml),
-            model_name=embedding.MODEL_NAME,
-            updated_at=timezone.now(),
+            **{name: value for name, value in values.items() if name in known}
         )
         _fts_insert(cursor, document.pk, organization_id, network_id, texts)
 

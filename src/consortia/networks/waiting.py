@@ -12,17 +12,56 @@ from consortia.networks.models import Agreement, AgreementAcceptance, Network, N
 HOME = "/"  # the dashboard, where one-click actions come back to
 
 
-def _charter_accepted_by(org_id):
-    """Exists(): `org_id` accepted the current charter of the row's network."""
-    latest = (
-        Agreement.objects.filter(
-            network_id=OuterRef(OuterRef("network_id")), kind=Agreement.Kind.CHARTER
-        )
+def _current(kind, network_id=None):
+    """Subquery: the pk of the current (highest) version of the network's agreement of `kind`;
+    the network is the outer row's unless `network_id` names it (an OuterRef)."""
+    if network_id is None:
+        network_id = OuterRef("network_id")
+    return (
+        Agreement.objects.filter(network_id=network_id, kind=kind)
         .order_by("-version")
         .values("pk")[:1]
     )
+
+
+def _charter_accepted_by(org_id):
+    """Exists(): `org_id` accepted the current charter of the row's network."""
+    latest = _current(Agreement.Kind.CHARTER, OuterRef(OuterRef("network_id")))
     return Exists(
         AgreementAcceptance.objects.filter(organization_id=org_id, agreement_id=Subquery(latest))
+    )
+
+
+def agreements_to_accept(org_id, now, kind) -> tuple[list, int]:
+    """The organization's active memberships in networks whose current agreement of `kind`
+    (charter, network NDA) it has not accepted, by network name: one query (waiting.capped)."""
+    return waiting.capped(
+        NetworkMembership.objects.filter(NetworkMembership.active_q(now), organization_id=org_id)
+        .annotate(current_id=Subquery(_current(kind)))
+        .filter(current_id__isnull=False)
+        .filter(
+            ~Exists(
+                AgreementAcceptance.objects.filter(
+                    organization_id=org_id, agreement_id=OuterRef("current_id")
+                )
+            )
+        )
+        .select_related("network")
+        .order_by("network__name", "pk")
+    )
+
+
+def to_read_and_accept(leader, *, key, title, url, detail, network, note, verb="accept") -> Item:
+    """An agreement the organization has to answer: a team leader (`leader`) reads it on its
+    page and answers there; anyone else is told `note`."""
+    return Item(
+        key=key,
+        title=title,
+        url=url,
+        detail=detail,
+        network=network,
+        note="" if leader else note,
+        actions=[Action(f"Read and {verb}", url, method="get")] if leader else [],
     )
 
 
@@ -93,40 +132,20 @@ def charters(person, now):
     org_id = permissions.org_id_of(person)
     if org_id is None:
         return [], 0
-    latest = (
-        Agreement.objects.filter(network_id=OuterRef("network_id"), kind=Agreement.Kind.CHARTER)
-        .order_by("-version")
-        .values("pk")[:1]
-    )
-    rows, count = waiting.capped(
-        NetworkMembership.objects.filter(NetworkMembership.active_q(now), organization_id=org_id)
-        .annotate(charter_id=Subquery(latest))
-        .filter(charter_id__isnull=False)
-        .filter(
-            ~Exists(
-                AgreementAcceptance.objects.filter(
-                    organization_id=org_id, agreement_id=OuterRef("charter_id")
-                )
-            )
-        )
-        .select_related("network")
-        .order_by("network__name", "pk")
-    )
+    rows, count = agreements_to_accept(org_id, now, Agreement.Kind.CHARTER)
     leader = person.is_team_leader
-    items = []
-    for m in rows:
-        url = reverse("network_charter", args=[m.network.slug])
-        items.append(
-            Item(
-                key=f"charter-{m.network_id}",
-                title=f"The charter of {m.network}",
-                url=url,
-                detail="A new version to accept before acting as a member",
-                network=m.network.name,
-                note="" if leader else "Your team leader accepts it",
-                actions=[Action("Read and accept", url, method="get")] if leader else [],
-            )
+    items = [
+        to_read_and_accept(
+            leader,
+            key=f"charter-{m.network_id}",
+            title=f"The charter of {m.network}",
+            url=reverse("network_charter", args=[m.network.slug]),
+            detail="A new version to accept before acting as a member",
+            network=m.network.name,
+            note="Your team leader accepts it",
         )
+        for m in rows
+    ]
     return items, count
 
 

@@ -21,13 +21,7 @@ def drop_table(apps, schema_editor):
 def index_existing(apps, schema_editor):
     """Index the organizations already there (a database from before matching existed), with
     this migration's models."""
-    models_ = index.Models(
-        document=apps.get_model("matching", "MatchDocument"),
-        organization=apps.get_model("networks", "Organization"),
-        initiative=apps.get_model("initiatives", "Initiative"),
-        participation=apps.get_model("initiatives", "Participation"),
-        membership=apps.get_model("networks", "NetworkMembership"),
-    )
+    models_ = index.migration_models(apps)
     if models_.organization.objects.exists():
         index.rebuild(models=models_)
 

@@ -3,19 +3,6 @@ from django.db import migrations, models
 from consortia.matching import index
 
 
-def reindex(apps, schema_editor):
-    """Give every existing document its multilingual vector (the same rebuild as 0001)."""
-    models_ = index.Models(
-        document=apps.get_model("matching", "MatchDocument"),
-        organization=apps.get_model("networks", "Organization"),
-        initiative=apps.get_model("initiatives", "Initiative"),
-        participation=apps.get_model("initiatives", "Participation"),
-        membership=apps.get_model("networks", "NetworkMembership"),
-    )
-    if models_.document.objects.exists():
-        index.rebuild(models=models_)
-
-
 class Migration(migrations.Migration):
     dependencies = [("matching", "0001_match_documents_and_full_text")]
 
@@ -25,5 +12,6 @@ class Migration(migrations.Migration):
             name="vector_ml",
             field=models.BinaryField(default=b""),
         ),
-        migrations.RunPython(reindex, migrations.RunPython.noop),
+        # Give every existing document its multilingual vector (the same rebuild as 0001).
+        migrations.RunPython(index.reindex_documents, migrations.RunPython.noop),
     ]
