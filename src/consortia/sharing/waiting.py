@@ -25,6 +25,7 @@ def ndas_to_accept(person, now):
             status=Nda.Status.PROPOSED,
             network_id__in=network_permissions.active_network_ids(org_id),
         )
+        .filter(network_permissions.viewer_lock_q(person))
         .select_related("network", "proposer")
         .order_by("created_at", "pk")
     )
@@ -37,6 +38,7 @@ def ndas_to_accept(person, now):
         NetworkMembership.objects.filter(NetworkMembership.active_q(now), organization_id=org_id)
         .annotate(nda_id=Subquery(latest))
         .filter(nda_id__isnull=False)
+        .filter(network_permissions.viewer_lock_q(person))
         .filter(
             ~Exists(
                 AgreementAcceptance.objects.filter(
