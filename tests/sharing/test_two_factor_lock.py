@@ -71,6 +71,8 @@ def test_a_person_without_two_factor_sees_nothing_inside_and_is_told_why(world):
         members = login(person).get(f"/n/{world.network.slug}/members/")
         assert members.status_code == 403 and f'href="{mfa}"' in members.content.decode()
     assert set(readers_of(item).values_list("pk", flat=True)) == set()
+    export = login(world.leader).get(f"/n/{world.network.slug}/export/?download=1")
+    assert export.status_code == 403  # the author's own team leader, without two-factor
     # Turning it on brings everything back, the notification included.
     two_factor_on(world.other_member)
     seen = everything_listed(world.other_member, world.network, item)
