@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from consortia.accounts import policy, services
+from consortia.accounts.mfa_secrets import unseal
 from consortia.accounts.models import SecurityEvent
 from consortia.core.models import ApiToken, OutboundEmail
 from consortia.decisions import services as decisions
@@ -30,7 +31,8 @@ Kind = SecurityEvent.Kind
 
 
 def totp_code(person, at=None) -> str:
-    secret = Authenticator.objects.get(user=person, type="totp").wrap().instance.data["secret"]
+    stored = Authenticator.objects.get(user=person, type="totp").data["secret"]
+    secret = unseal(stored)
     return format_hotp_value(hotp_value(secret, int(at or time.time()) // 30))
 
 

@@ -20,6 +20,7 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -96,6 +97,8 @@ class Spec:
     items: list[ItemSpec]
     changes: list[Change]
     homeless_viewer: bool = True  # a signed-in person with no organization
+    two_factor_networks: frozenset = frozenset()  # networks that require two-factor
+    two_factor_people: frozenset = frozenset()  # (org, person index) who turned it on
 
 
 def _audience(draw, network, n_orgs, people, initiatives):
@@ -119,7 +122,9 @@ def _audience(draw, network, n_orgs, people, initiatives):
 
 
 @st.composite
-def worlds(draw, max_orgs: int = 5, max_items: int = 6):
+def worlds(draw, max_orgs: int = 5, max_items: int = 6, two_factor: bool = False):
+    """`two_factor`: some networks require two-factor authentication and some people have it
+    (the sharing oracles; the other apps' oracles keep to the audience rule)."""
     n_networks = draw(st.integers(1, 2))
     n_orgs = draw(st.integers(2, max_orgs))
     people = [draw(st.integers(1, 2)) for _ in range(n_orgs)]
@@ -177,6 +182,16 @@ def worlds(draw, max_orgs: int = 5, max_items: int = 6):
         items=items,
         changes=changes,
         homeless_viewer=draw(st.booleans()),
+        two_factor_networks=frozenset(
+            draw(st.sets(st.integers(0, n_networks - 1), max_size=1)) if two_factor else ()
+        ),
+        two_factor_people=frozenset(
+            draw(
+                st.sets(st.sampled_from([(o, p) for o in range(n_orgs) for p in range(people[o])]))
+            )
+            if two_factor
+            else ()
+        ),
     )
 
 
@@ -361,6 +376,13 @@ def build(spec: Spec, *, files: bool = True) -> Built:
             partners={orgs[o].pk for o in s.partners},
             readers={people[o][p].pk for o, p in s.readers},
         )
+    for n in spec.two_factor_networks:
+        Network.objects.filter(pk=networks[n].pk).update(requires_two_factor=True)
+        networks[n].requires_two_factor = True
+        world.two_factor_networks.add(networks[n].pk)
+    for o, p in spec.two_factor_people:
+        Authenticator.objects.create(user=people[o][p], type="totp", data={"secret": "x"})
+        world.two_factor_people.add(people[o][p].pk)
     viewers = [person for members in people for person in members]
     if spec.homeless_viewer:
         viewers.append(Person.objects.create(email=f"nobody{tag}@leak.test", name="Nobody"))

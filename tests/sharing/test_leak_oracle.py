@@ -107,7 +107,7 @@ def check_every_read_path(built):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(spec=strategies.worlds())
+@given(spec=strategies.worlds(two_factor=True))
 def test_the_rule_matches_the_oracle(db, spec):
     with strategies.rollback():
         built = strategies.build(spec, files=False)
@@ -119,7 +119,7 @@ def test_the_rule_matches_the_oracle(db, spec):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(spec=strategies.worlds(max_orgs=3, max_items=4))
+@given(spec=strategies.worlds(max_orgs=3, max_items=4, two_factor=True))
 def test_every_read_path_matches_the_oracle(db, spec):
     with strategies.rollback():
         built = strategies.build(spec)

@@ -118,7 +118,7 @@ def check_reach_paths(built, about):
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(spec=strategies.worlds())
+@given(spec=strategies.worlds(two_factor=True))
 def test_search_feed_inbox_and_export_match_the_oracle(db, spec):
     with strategies.rollback():
         built = strategies.build(dataclasses.replace(spec, changes=[]), files=False)

@@ -90,3 +90,20 @@ def test_emails_about_secret_items_carry_the_title_only(world, level):
     assert emails, "Bo commented before: he is told"
     for email in emails:
         assert "THE-SECRET-FORMULA" not in email.subject + email.body
+
+
+def test_the_unread_count_follows_the_inbox(world):
+    """The header's count uses the inbox's visibility rule (one person annotation, no query of
+    its own): a notification about an item that went out of reach is not counted."""
+    item = share(
+        world.leader, world.network, title="Count me", audience="partners", partners=[world.beta.pk]
+    )
+    Notification.objects.create(person=world.other_member, kind="other", title="Unrelated")
+    client = login(world.other_member)
+    assert client.get(reverse("notifications")).context["unread_notifications"] == 2
+    services.item_update_audience(
+        actor=fresh(world.leader), item=item, audience="organization", level="open"
+    )
+    response = client.get(reverse("notifications"))
+    assert response.context["unread_notifications"] == 1 == len(inbox_titles(world.other_member))
+    assert client.get("/").context["unread_notifications"] == 1

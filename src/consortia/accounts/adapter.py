@@ -110,6 +110,18 @@ class MFAAdapter(DefaultMFAAdapter):
     def get_totp_label(self, user) -> str:
         return user.email
 
+    # allauth stores the TOTP key and the recovery codes' seed through these two hooks:
+    # encrypted at rest (accounts.mfa_secrets).
+    def encrypt(self, text: str) -> str:
+        from consortia.accounts.mfa_secrets import seal
+
+        return seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        from consortia.accounts.mfa_secrets import unseal
+
+        return unseal(encrypted_text)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """First sign-in with a provider creates the person (no password) and, when the provider

@@ -213,6 +213,7 @@ def connect() -> None:
     hooks.register_person_annotation("accounts_email_verified", _verified)
     hooks.register_person_annotation("accounts_two_factor", _two_factor)
     permissions.register_person_check(policy.person_check)
+    permissions.register_network_lock(policy.TwoFactorLock)
     hooks.listen(hooks.PERSON_LEFT_ORGANIZATION, services.on_person_left_organization)
     hooks.listen(hooks.API_TOKEN_USED_FROM, services.on_token_used_from)
     hooks.listen(hooks.API_TOKEN_REFUSED, throttle.on_token_refused)

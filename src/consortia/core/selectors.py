@@ -5,8 +5,10 @@ Who may see which event depends on network membership: `networks.selectors.event
 
 # Apps whose notifications point at things a person may stop seeing (a shared item whose
 # audience was narrowed) register a filter here in their AppConfig.ready: a function
-# (notifications, person, now) -> the same queryset narrowed to what the person may still see,
-# in SQL. The inbox, the API and the daily digest all read through notifications_for.
+# (notifications, now) -> the same queryset narrowed, in SQL, to the rows whose recipient (the
+# row's own `person`) may still see them. It never needs the person as a Python object, so the
+# inbox, the API, the daily digest and the header's unread count all apply the same filters in
+# the same query shape (notifications_for and unread_notifications).
 NOTIFICATION_FILTERS: list = []
 
 
@@ -15,30 +17,35 @@ def register_notification_filter(narrow) -> None:
         NOTIFICATION_FILTERS.append(narrow)
 
 
-def notifications_for(*, person, now=None):
+def _narrowed(notifications, now=None):
     from django.utils import timezone
 
-    from consortia.core.models import Notification
-
-    notifications = Notification.objects.filter(person=person)
     now = now or timezone.now()
     for narrow in NOTIFICATION_FILTERS:
-        notifications = narrow(notifications, person, now)
-    return notifications.order_by("-created_at", "-id")
+        notifications = narrow(notifications, now)
+    return notifications
+
+
+def notifications_for(*, person, now=None):
+    from consortia.core.models import Notification
+
+    return _narrowed(Notification.objects.filter(person=person), now).order_by("-created_at", "-id")
 
 
 def unread_notifications(prefix: str = ""):
     """Expression: how many unread notifications the person reached by `prefix` has (a person
-    annotation, so the header's count costs no query of its own). It counts the inbox's rows
-    before the apps' NOTIFICATION_FILTERS narrow them (those need the person, not a column):
-    a notification about an item that went out of reach counts until it is marked read."""
+    annotation, so the header's count costs no query of its own). The same rows as the inbox:
+    the apps' NOTIFICATION_FILTERS narrow them in this subquery too, so a notification about an
+    item that went out of reach is not counted."""
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
     from consortia.core.models import Notification
 
     unread = (
-        Notification.objects.filter(person_id=OuterRef(f"{prefix}pk"), read_at__isnull=True)
+        _narrowed(
+            Notification.objects.filter(person_id=OuterRef(f"{prefix}pk"), read_at__isnull=True)
+        )
         .order_by()
         .values("person_id")
         .annotate(n=Count("pk"))

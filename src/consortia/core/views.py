@@ -23,7 +23,13 @@ def not_found(request, exception=None):
 
 def forbidden(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "errors/403.html", {"message": message}, status=403)
+    context = {
+        "message": message,
+        # A reason that names the page where the person can put it right (e.g. two-factor).
+        "help_url": getattr(exception, "help_url", ""),
+        "help_label": getattr(exception, "help_label", ""),
+    }
+    return render(request, "errors/403.html", context, status=403)
 
 
 def csrf_failure(request, reason=""):

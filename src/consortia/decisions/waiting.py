@@ -40,6 +40,7 @@ def polls_to_vote(person, now):
             result__isnull=True,
         )
         .filter(in_electorate | not_taken_yet)
+        .filter(network_permissions.viewer_lock_q(person))
         .filter(~Exists(Ballot.objects.filter(poll=OuterRef("pk"), organization_id=org_id)))
         .select_related("network")
         .order_by("closes_at", "pk")

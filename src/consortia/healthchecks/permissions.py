@@ -25,7 +25,7 @@ def checks_visible_to(person, network=None):
     checks = HealthCheck.objects.filter(
         Exists(Side.objects.filter(health_check=OuterRef("pk"), organization_id=org_id)),
         network_id__in=network_permissions.active_network_ids(org_id),
-    )
+    ).filter(network_permissions.viewer_lock_q(person))  # e.g. two-factor the network requires
     if network is not None:
         checks = checks.filter(network=network)
     return checks

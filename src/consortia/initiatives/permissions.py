@@ -120,7 +120,7 @@ def initiatives_visible_to(person, network=None):
         return Initiative.objects.none()
     initiatives = Initiative.objects.filter(
         network_id__in=network_permissions.active_network_ids(org_id)
-    )
+    ).filter(network_permissions.viewer_lock_q(person))  # e.g. two-factor the network requires
     if network is not None:
         initiatives = initiatives.filter(network=network)
     return initiatives

@@ -11,3 +11,7 @@ class NetworksConfig(AppConfig):
         from consortia.networks import waiting
 
         waiting.register()
+        from consortia.core.selectors import register_notification_filter
+        from consortia.networks.selectors import notifications_inside_reach
+
+        register_notification_filter(notifications_inside_reach)

@@ -102,6 +102,9 @@ def network_page_context(request, network, tab: str, **extra) -> dict:
         "can_act": is_active and permissions.can_act(person, network),
         "is_team_leader": person.is_team_leader,
         "tab": tab,
+        # Why the person may not see inside the network now (two-factor it requires), with
+        # the page that puts it right; the header says so on every network page.
+        "lock_reason": permissions.lock_reason(person, network) if is_active else None,
         "sections": network_sections(network, tab=tab, is_active=is_active),
         **extra,
     }

@@ -32,6 +32,16 @@ def register_person_check(check) -> None:
         _person_checks.append(check)
 
 
+class Refusal(str):
+    """A check's reason that also names the page where the person can put it right (the 403
+    page and the network header show it as a link)."""
+
+    def __new__(cls, text: str, url: str = "", label: str = ""):
+        refusal = super().__new__(cls, text)
+        refusal.url, refusal.label = url, label
+        return refusal
+
+
 def require_person_may(person, network=None, need: str = "act") -> None:
     """Raise PermissionDenied when a registered check refuses the person: acting for their
     organization (need="act") or seeing a network's members-only pages (need="member")."""
@@ -40,7 +50,86 @@ def require_person_may(person, network=None, need: str = "act") -> None:
     for check in _person_checks:
         reason = check(person, network, need)
         if reason:
-            raise PermissionDenied(reason)
+            denied = PermissionDenied(reason)
+            denied.help_url = getattr(reason, "url", "")
+            denied.help_label = getattr(reason, "label", "")
+            raise denied
+
+
+# Networks whose inside (shared items, events, notifications about them) a person may not see
+# although their organization is a member (accounts: a network that requires two-factor
+# authentication, for a person without it). Every list of such things is filtered in SQL by
+# `viewer_lock_q`, so no list can forget it. A lock is an object with
+#   reason(person, network) -> Refusal | None   why this person may not look inside now;
+#   row_q(person, field) -> Q | None             keeps rows whose `field` (a network id) this
+#                                                 person may see (Python facts on `person` allowed);
+#   viewer_q(viewer, field) -> Q                 the same for a viewer known only in SQL
+#                                                 (a `Viewer`: each row's person, e.g. the
+#                                                 recipient of a notification);
+#   people_q(network_id) -> Q                    over Person: who may see inside the network.
+_network_locks = []
+
+
+class Viewer:
+    """A person known only in SQL: `path` names the field that holds their id ("person_id") and
+    `org_path` their organization's id, on the rows of a query `depth` levels out (0: the rows
+    being filtered; 1: the query this one is a subquery of, e.g. the notification it is about)."""
+
+    def __init__(self, path: str, org_path: str, depth: int = 0):
+        self.path, self.org_path, self.depth = path, org_path, depth
+
+    def _ref(self, name: str, depth: int):
+        from django.db.models import F
+
+        if depth == 0:
+            return F(name)
+        ref = name
+        for _ in range(depth):
+            ref = OuterRef(ref)
+        return ref
+
+    def row(self, which: str = "person"):
+        """The viewer's id ("person") or organization's id ("org"), on the rows filtered."""
+        return self._ref(self.path if which == "person" else self.org_path, self.depth)
+
+    def inner(self, which: str = "person"):
+        """The same, from inside a subquery on the rows filtered."""
+        return self._ref(self.path if which == "person" else self.org_path, self.depth + 1)
+
+
+def register_network_lock(lock) -> None:
+    if lock not in _network_locks:
+        _network_locks.append(lock)
+
+
+def lock_reason(person, network):
+    """Why `person` may not see inside `network` now (a Refusal), or None."""
+    if not getattr(person, "is_authenticated", False):
+        return None
+    for lock in _network_locks:
+        reason = lock.reason(person, network)
+        if reason:
+            return reason
+    return None
+
+
+def viewer_lock_q(person=None, *, viewer: Viewer | None = None, field: str = "network_id") -> Q:
+    """Q keeping the rows whose network (`field`) the viewer may see inside: for a Person object,
+    or for a `Viewer` (each row's own person, in SQL)."""
+    q = Q()
+    for lock in _network_locks:
+        part = lock.row_q(person, field) if viewer is None else lock.viewer_q(viewer, field)
+        if part is not None:
+            q &= part
+    return q
+
+
+def people_lock_q(network_id) -> Q:
+    """Q over Person: who may see inside network `network_id` (for fan-outs: notifications)."""
+    q = Q()
+    for lock in _network_locks:
+        q &= lock.people_q(network_id)
+    return q
 
 
 def org_id_of(person) -> int | None:

@@ -38,10 +38,25 @@ def events_visible_to(*, person, network=None) -> QuerySet[Event]:
     org_id = permissions.org_id_of(person)
     if org_id is None:
         return Event.objects.none()
-    events = Event.objects.filter(event_visible_to_organization_q(org_id))
+    events = Event.objects.filter(
+        event_visible_to_organization_q(org_id), permissions.viewer_lock_q(person)
+    )
     if network is not None:
         events = events.filter(network=network)
     return events.select_related("actor", "organization").order_by("-created_at", "-id")
+
+
+# Each notification's recipient, in SQL (networks.permissions.Viewer).
+RECIPIENT = permissions.Viewer("person_id", "person__org_membership__organization_id")
+
+
+def notifications_inside_reach(notifications, now):
+    """A notification filter (core.selectors): nothing about a network the recipient may not see
+    inside now (a network lock: two-factor authentication it requires) reaches the inbox, the
+    digest or the unread count; it comes back once the lock opens."""
+    return notifications.filter(
+        permissions.viewer_lock_q(viewer=RECIPIENT, field="event__network_id")
+    )
 
 
 def _charter_accepted(network_ref="network_id", org_ref="organization_id"):

@@ -1,7 +1,7 @@
 """What waits for an organization in its networks (core.waiting): admissions to decide and
 charter versions to accept. Registered by NetworksConfig.ready()."""
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from consortia.core import waiting
@@ -32,11 +32,13 @@ def _charter_accepted_by(org_id):
     )
 
 
-def agreements_to_accept(org_id, now, kind) -> tuple[list, int]:
+def agreements_to_accept(org_id, now, kind, lock: Q | None = None) -> tuple[list, int]:
     """The organization's active memberships in networks whose current agreement of `kind`
-    (charter, network NDA) it has not accepted, by network name: one query (waiting.capped)."""
+    (charter, network NDA) it has not accepted, by network name: one query (waiting.capped).
+    `lock` (permissions.viewer_lock_q) keeps only networks the viewer may see inside."""
     return waiting.capped(
         NetworkMembership.objects.filter(NetworkMembership.active_q(now), organization_id=org_id)
+        .filter(lock if lock is not None else Q())
         .annotate(current_id=Subquery(_current(kind)))
         .filter(current_id__isnull=False)
         .filter(

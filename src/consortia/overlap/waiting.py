@@ -29,6 +29,7 @@ def proposals(person, now):
             counterparty_id=org_id,
             network_id__in=network_permissions.active_network_ids(org_id),
         )
+        .filter(network_permissions.viewer_lock_q(person))
         .select_related("network", "proposer")
         .order_by("created_at", "pk")
     )
@@ -61,6 +62,7 @@ def runs_to_join(person, now):
         )
         .filter(Q(partnership__proposer_id=org_id) | Q(partnership__counterparty_id=org_id))
         .filter(network_id__in=network_permissions.active_network_ids(org_id))
+        .filter(network_permissions.viewer_lock_q(person))
         .select_related("network", "initiator")
         .order_by("deadline", "pk")
     )

@@ -105,7 +105,7 @@ def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
     from consortia.decisions.models import Poll, PollVoter
     from consortia.initiatives import permissions as initiative_permissions
     from consortia.initiatives.models import Commitment, Participation, Request
-    from consortia.networks.permissions import active_network_ids, org_id_of
+    from consortia.networks.permissions import active_network_ids, org_id_of, viewer_lock_q
 
     from .models import Review
 
@@ -149,6 +149,7 @@ def events_for(person, *, now: datetime | None = None) -> list[CalendarEvent]:
                 pk__in=PollVoter.objects.filter(organization_id=org_id).values("poll_id"),
                 closes_at__gte=now - timedelta(days=PAST_DAYS),
             )
+            .filter(viewer_lock_q(person))
             .select_related("network")
             .order_by("closes_at", "id")[:LIMIT]
         )

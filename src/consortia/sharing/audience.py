@@ -22,7 +22,7 @@ from consortia.networks.models import (
     NetworkMembership,
     Person,
 )
-from consortia.networks.permissions import org_id_of
+from consortia.networks.permissions import org_id_of, people_lock_q, viewer_lock_q
 
 from .models import Item, ItemPartner, ItemReader, Nda
 
@@ -56,18 +56,32 @@ def bilateral_nda_accepted(org_a, org_b, network_ref) -> Exists:
     )
 
 
-def _visible_q(org_id: int, person_id: int | None, now) -> Q:
+def _visible_q(org_id, person_id, now, *, viewer=None, person=None) -> Q:
     """The rule for a viewer of organization `org_id`; `person_id` None is the organization as
-    a whole (a webhook endpoint), which is never a named reader of a restricted item."""
+    a whole (a webhook endpoint), which is never a named reader of a restricted item. With a
+    `viewer` (networks.permissions.Viewer) instead of ids, the viewer is each row's own person,
+    known only in SQL (the recipient of a notification), and `org_id`/`person_id` are ignored.
+
+    A person (a Person object, or a viewer) also passes the networks' locks: nothing inside a
+    network that requires two-factor authentication reaches a person without it — not even
+    their own organization's items there — until they turn it on."""
     now = now or timezone.now()
+    if viewer is not None:
+        org_row, org_inner = viewer.row("org"), viewer.inner("org")
+        person_inner = viewer.inner("person")
+    else:
+        org_row = org_inner = org_id
+        person_inner = person_id
     active_networks = NetworkMembership.objects.filter(
-        NetworkMembership.active_q(now), organization_id=org_id
+        NetworkMembership.active_q(now), organization_id=org_inner
     ).values("network_id")
-    named_partner = Exists(ItemPartner.objects.filter(item=OuterRef("pk"), organization_id=org_id))
+    named_partner = Exists(
+        ItemPartner.objects.filter(item=OuterRef("pk"), organization_id=org_inner)
+    )
     participant = Exists(
         Participation.objects.filter(
             initiative=OuterRef("initiative_id"),
-            organization_id=org_id,
+            organization_id=org_inner,
             status=Participation.Status.ACTIVE,
         )
     )
@@ -79,14 +93,21 @@ def _visible_q(org_id: int, person_id: int | None, now) -> Q:
     level_ok = Q(level=Item.Level.OPEN) | (
         Q(level=Item.Level.CONFIDENTIAL)
         & (
-            current_network_nda_accepted(org_id, OuterRef("network_id"))
-            | bilateral_nda_accepted(org_id, OuterRef("organization_id"), OuterRef("network_id"))
+            current_network_nda_accepted(org_inner, OuterRef("network_id"))
+            | bilateral_nda_accepted(org_inner, OuterRef("organization_id"), OuterRef("network_id"))
         )
     )
-    if person_id is not None:
-        named_reader = Exists(ItemReader.objects.filter(item=OuterRef("pk"), person_id=person_id))
+    if person_inner is not None:
+        named_reader = Exists(
+            ItemReader.objects.filter(item=OuterRef("pk"), person_id=person_inner)
+        )
         level_ok |= Q(level=Item.Level.RESTRICTED) & named_reader
-    return Q(organization_id=org_id) | (Q(network_id__in=active_networks) & audience_ok & level_ok)
+    rule = Q(organization_id=org_row) | (Q(network_id__in=active_networks) & audience_ok & level_ok)
+    if viewer is not None:
+        return rule & viewer_lock_q(viewer=viewer)
+    if person is not None:
+        return rule & viewer_lock_q(person)
+    return rule
 
 
 def item_visible_q(person, now=None) -> Q:
@@ -94,7 +115,14 @@ def item_visible_q(person, now=None) -> Q:
     org_id = org_id_of(person)
     if org_id is None:
         return NOTHING
-    return _visible_q(org_id, person.pk, now)
+    return _visible_q(org_id, person.pk, now, person=person)
+
+
+def item_visible_to_viewer_q(viewer, now=None) -> Q:
+    """The same rule for a person known only in SQL (networks.permissions.Viewer): e.g. inside
+    a query over notifications, each notification's recipient. A person without an
+    organization (a NULL organization id) matches nothing."""
+    return _visible_q(None, None, now, viewer=viewer)
 
 
 def item_visible_to_organization_q(org_id: int, now=None) -> Q:
@@ -131,7 +159,9 @@ def readers_of(item, now=None) -> QuerySet:
     if item is None:
         return Person.objects.none()
     org_ref = OuterRef("org_membership__organization_id")
-    people = Person.objects.filter(is_active=True, org_membership__isnull=False)
+    people = Person.objects.filter(is_active=True, org_membership__isnull=False).filter(
+        people_lock_q(item.network_id)
+    )
     own = Q(org_membership__organization_id=item.organization_id)
     if item.audience == Item.Audience.ORGANIZATION:
         return people.filter(own)
@@ -179,6 +209,7 @@ __all__ = [
     "is_visible",
     "item_visible_q",
     "item_visible_to_organization_q",
+    "item_visible_to_viewer_q",
     "people_of",
     "readers_of",
     "visible_items",

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from consortia.networks.permissions import require_team_leader
+from consortia.networks.permissions import require_person_may, require_team_leader
 from consortia.sharing.models import AccessLog, Comment, DocumentVersion, Item, Nda, Offer
 from consortia.sharing.permissions import get_readable_network_for
 
@@ -40,6 +40,8 @@ def export_network_for(person, slug: str):
     membership = require_team_leader(
         person, "Only a team leader can export what the organization shared."
     )
+    # The network's locks (two-factor it requires) hold for the organization's own items too.
+    require_person_may(person, network, "member")
     return network, membership.organization
 
 

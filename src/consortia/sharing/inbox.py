@@ -20,6 +20,8 @@ from django.db.models import (
     When,
 )
 
+from consortia.networks.permissions import Viewer
+
 # Event.object_type of a sharing object → its model name in the sharing app (items: None).
 OBJECT_TYPES = {
     "sharing.item": None,
@@ -43,13 +45,19 @@ def _item_of_event():
     return Case(*whens, default=None, output_field=BigIntegerField())
 
 
-def still_visible(notifications, person, now):
-    """`notifications` narrowed to those not about a shared item, or about one `person` may
-    still see at `now`."""
-    from consortia.sharing.audience import item_visible_q
+# Each notification's recipient, seen from a subquery over items inside the notifications query.
+RECIPIENT = Viewer("person_id", "person__org_membership__organization_id", depth=1)
+
+
+def still_visible(notifications, now):
+    """`notifications` narrowed to those not about a shared item, or about one their recipient
+    may still see at `now` (the recipient is each row's person, in SQL)."""
+    from consortia.sharing.audience import item_visible_to_viewer_q
     from consortia.sharing.models import Item
 
-    visible = Item.objects.filter(item_visible_q(person, now), pk=OuterRef("sharing_item_id"))
+    visible = Item.objects.filter(
+        item_visible_to_viewer_q(RECIPIENT, now), pk=OuterRef("sharing_item_id")
+    )
     return notifications.annotate(sharing_item_id=_item_of_event()).filter(
         Q(event__isnull=True) | ~Q(event__object_type__in=list(OBJECT_TYPES)) | Exists(visible)
     )

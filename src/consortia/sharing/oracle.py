@@ -13,7 +13,10 @@ The rule. A viewer P whose organization is O (no organization: nothing) sees ite
                 active participant of I.initiative; "organization" → no;
       level:    "open" → yes; "confidential" → O accepted the latest network NDA version of
                 I.network, or an "accepted" bilateral NDA between I.organization and O (either
-                direction) exists in I.network; "restricted" → P is among I.readers.
+                direction) exists in I.network; "restricted" → P is among I.readers;
+and, whatever (a) or (b) say, nothing of a network that requires two-factor authentication
+reaches a person P without it (the network lock, accounts.policy.TwoFactorLock). An organization
+as a whole (a webhook endpoint) is no person: the lock does not apply to it.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +57,9 @@ class World:
     # (initiative id, organization id) -> participation status
     participations: dict[tuple[int, int], str] = field(default_factory=dict)
     items: dict[int, ItemFact] = field(default_factory=dict)
+    # networks that require two-factor authentication, and people who turned it on
+    two_factor_networks: set[int] = field(default_factory=set)
+    two_factor_people: set[int] = field(default_factory=set)
 
 
 def is_active_member(world: World, network: int, org: int) -> bool:
@@ -78,6 +84,8 @@ def has_nda(world: World, network: int, owner: int, org: int) -> bool:
 def can_see(world: World, person_id: int, item: ItemFact) -> bool:
     org = world.person_org.get(person_id)
     if org is None:
+        return False
+    if item.network in world.two_factor_networks and person_id not in world.two_factor_people:
         return False
     return org_can_see(world, org, item, person_id)
 

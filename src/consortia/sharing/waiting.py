@@ -23,10 +23,13 @@ def ndas_to_accept(person, now):
             status=Nda.Status.PROPOSED,
             network_id__in=network_permissions.active_network_ids(org_id),
         )
+        .filter(network_permissions.viewer_lock_q(person))
         .select_related("network", "proposer")
         .order_by("created_at", "pk")
     )
-    network_ndas, network_count = agreements_to_accept(org_id, now, Agreement.Kind.NDA)
+    network_ndas, network_count = agreements_to_accept(
+        org_id, now, Agreement.Kind.NDA, lock=network_permissions.viewer_lock_q(person)
+    )
     items = [
         to_read_and_accept(
             leader,
