@@ -266,3 +266,25 @@ def test_partner_insights_show_trust_for_a_partner(world, prospect):
     rows = selectors.partner_insights(fresh(world.leader), prospect)
     assert len(rows) == 1 and rows[0]["network"] == world.network
     assert 0 <= rows[0]["trust"] <= 1 and "people" in rows[0]
+
+
+def test_proposing_the_same_initiative_twice_is_refused(world, prospect):
+    """A second submit of the same proposal (same network and title, the prospect still
+    invited) does not open a second initiative nor send a second invitation."""
+    from consortia.initiatives.models import Initiative
+
+    today = timezone.localdate()
+    proposal = dict(
+        network=world.network,
+        title="Joint casting",
+        objective="Cast together",
+        starts_on=today,
+        ends_on=today + timedelta(days=60),
+    )
+    services.prospect_propose_initiative(actor=fresh(world.leader), prospect=prospect, **proposal)
+    with pytest.raises(ValidationError) as caught:
+        services.prospect_propose_initiative(
+            actor=fresh(world.leader), prospect=prospect, **{**proposal, "title": " joint CASTING"}
+        )
+    assert "already invited" in str(caught.value)
+    assert Initiative.objects.filter(title="Joint casting").count() == 1

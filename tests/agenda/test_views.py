@@ -169,3 +169,22 @@ def test_the_prospects_export_is_the_organizations_own_prioritized_list(world, p
     for person in (world.other_leader, world.outsider):
         text = b"".join(login(person).get("/organization/agenda/prospects.csv").streaming_content)
         assert b"Beta Works" not in text and b"Acme" not in text
+
+
+def test_a_score_with_a_shared_document_as_evidence_is_saved(world, prospect, criterion):
+    """Choosing one of the organization's documents in the score form saves it; anything
+    else in that select is refused with a message, never a server error."""
+    from tests.sharing.conftest import share
+
+    ours = share(fresh(world.leader), world.network, kind="document", title="Audit report")
+    client = login(world.leader)
+    url = f"/organization/agenda/prospects/{prospect.pk}/scores/{criterion.pk}/"
+    key = f"c{criterion.pk}"
+    for bad in ("abc", "-1", "99999999999999999999", str(ours.pk + 1000)):
+        response = client.post(url, {f"{key}-value": "3", f"{key}-document": bad}, **HX)
+        assert response.status_code == 422, bad
+        assert "own" in response.content.decode() and "documents" in response.content.decode()
+    assert not Score.objects.exists()
+    response = client.post(url, {f"{key}-value": "3", f"{key}-document": str(ours.pk)}, **HX)
+    assert response.status_code == 200 and "Audit report" in response.content.decode()
+    assert Score.objects.get().document_id == ours.pk

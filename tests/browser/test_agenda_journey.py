@@ -102,3 +102,25 @@ def test_write_score_tick_invite_and_the_prospect_sees_nothing(new_page, shoot, 
     bo.goto("/notifications/")
     expect(bo.locator("main")).to_contain_text("invited to the initiative")
     shoot(bo, "bo-notifications")
+
+
+def test_the_history_fits_a_phone(new_page, shoot, world):
+    """The "What changed in …" buttons of the history wrap on a 375 px phone: nothing scrolls
+    sideways, even for the longest section names."""
+    from consortia.agenda import services
+    from tests.browser.test_pages_axe import MEASURE
+    from tests.conftest import fresh
+
+    services.agenda_save(
+        actor=fresh(world.leader),
+        why_partner="To grow",
+        resources_needed="Two engineers",
+        risks="Lock-in",
+    )
+    page = new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, world.leader)
+    page.goto("/organization/agenda/history/")
+    expect(page.get_by_text("What changed in “Resources the partnering needs”")).to_be_visible()
+    shoot(page, "history-375")
+    assert page.evaluate(MEASURE) == []

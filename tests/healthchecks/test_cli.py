@@ -30,3 +30,9 @@ def test_bad_input_and_outsiders_are_one_line_and_exit_2(world, check, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "consortia health-checks" in err, err
+
+
+def test_show_without_an_id_says_so(world, check, capsys):
+    assert main(["health-checks", "show", "--as", world.leader.email]) == 2
+    err = capsys.readouterr().err
+    assert "show needs the health check's ID" in err and "None" not in err, err

@@ -180,3 +180,14 @@ def test_an_action_item_before_unsealing_is_a_message(world, check, as_leader):
     )
     assert response.status_code == 422
     assert "still sealed" in response.content.decode()
+
+
+def test_a_gap_of_zero_is_shown_as_zero_not_as_missing(world, check):
+    """Both sides gave the same score: the table says 0.0 (agreement), not "—" (no answers),
+    and it scrolls inside its card on a phone rather than widening the page."""
+    answer(world.leader, check, 4)
+    answer(world.other_leader, check, 4)
+    text = login(world.leader).get(detail_url(world, check)).content.decode()
+    table = text.split('id="hc-results"')[1].split("</table>")[0]
+    assert '<td class="hc-gap">0.0</td>' in table and '<td class="hc-gap">—</td>' not in table
+    assert 'class="table-scroll"' in table

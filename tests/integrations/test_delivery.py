@@ -317,3 +317,14 @@ def test_the_worker_forgets_finished_deliveries_after_the_log_period(world, sett
 
     assert delivery.prune() == 1
     assert set(Message.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+@pytest.mark.parametrize(
+    "host", ["0x7f000001", "2130706433", "127.1", "0177.0.0.1", "0xa9.254.169.254"]
+)
+def test_other_spellings_of_an_internal_address_are_refused_at_registration(host):
+    """An IPv4 address written in hex, as one number or shortened is what the resolver makes
+    of it: refused when the endpoint is registered, as its dotted spelling is."""
+    with pytest.raises(net.Refused) as caught:
+        net.check_literal_host(f"http://{host}/hook")
+    assert "webhooks are not sent there" in str(caught.value)

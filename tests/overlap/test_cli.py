@@ -120,3 +120,32 @@ def test_the_cli_gives_up_after_waiting_and_cancels_the_run(pair, tmp_path, caps
     assert "did not send its blinded lists within 0.5 s" in err
     assert Run.objects.get().status == "cancelled"
     assert not RunSide.objects.exclude(sealed_result=None).exists()
+
+
+def test_the_cli_refuses_a_bad_wait_output_or_key_folder_before_starting_a_run(
+    pair, tmp_path, capsys
+):
+    """What would only fail after the whole exchange (a file that cannot be written) or never
+    end (a wait of "nan") is refused first, with a message and no run started."""
+    world = pair.world
+    csv = tmp_path / "acme.csv"
+    csv.write_bytes(keys_csv(domains("a", range(30))))
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    base = ["overlap", "run", str(csv), "--network", "northwind", "--with", "beta-works",
+            "--population", "customers", "--as", world.leader.email, "--workers", "1"]  # fmt: skip
+    cases = [
+        (["--wait", "nan"], "--wait"),
+        (["--wait", "inf"], "--wait"),
+        (["--wait", "1", "--output", str(tmp_path / "missing" / "out.csv")], "cannot write"),
+        (["--wait", "1", "--output", str(tmp_path)], "cannot write"),
+        (["--wait", "1", "--key-dir", str(a_file / "keys")], "cannot keep keys"),
+        (["--wait", "1", "--workers", "0"], "--workers"),
+    ]
+    for extra, message in cases:
+        assert cli_main(base + extra) == 2, extra
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (extra, err)
+    assert cli_main(["overlap", "run", str(tmp_path), *base[3:], "--wait", "1"]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err
+    assert not Run.objects.exists()

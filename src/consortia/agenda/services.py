@@ -724,6 +724,25 @@ def prospect_propose_initiative(
         raise ValidationError(
             {"network": "Invite the organization into a network first: it is not on Consortia."}
         )
+    from consortia.initiatives.models import Initiative, Participation
+
+    # A second submit of the same proposal opens no second initiative and sends no second
+    # invitation while the first one is still waiting for an answer.
+    duplicate = Initiative.objects.filter(
+        network=network,
+        proposed_by_id=prospect.organization_id,
+        title__iexact=(title or "").strip(),
+        status=Initiative.Status.PROPOSED,
+        participations__organization_id=prospect.partner_id,
+        participations__status=Participation.Status.INVITED,
+    ).first()
+    if duplicate is not None:
+        raise ValidationError(
+            {
+                "title": f"{prospect.partner} is already invited to “{duplicate}”: "
+                "open it from the network's initiatives."
+            }
+        )
     initiative = initiative_services.initiative_propose(
         actor=actor,
         network=network,

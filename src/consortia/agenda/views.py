@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -420,7 +419,11 @@ def prospect_score(request, pk: int, criterion_pk: int):
     person = request.user
     prospect = permissions.get_prospect_for(person, pk, write=True)
     criterion = permissions.get_criterion_for(person, criterion_pk)
-    form = forms.ScoreForm(request.POST, prefix=f"c{criterion.pk}")
+    form = forms.ScoreForm(
+        request.POST,
+        prefix=f"c{criterion.pk}",
+        documents=services.own_documents(prospect.organization),
+    )
 
     def save(d):
         return services.score_set(
@@ -430,7 +433,7 @@ def prospect_score(request, pk: int, criterion_pk: int):
             value=d["value"],
             note=d["note"],
             link=d["link"],
-            document_id=_document_id(request.POST.get(f"c{criterion.pk}-document")),
+            document_id=d["document"].pk if d["document"] else None,
         )
 
     if request.POST.get("clear"):
@@ -445,18 +448,6 @@ def prospect_score(request, pk: int, criterion_pk: int):
         save,
         lambda s: f"Scored {s.value}/4 on “{criterion}”.",
     )
-
-
-def _document_id(raw):
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(
-            {"document": "Choose one of your organization's own documents."}
-        ) from None
-    return value
 
 
 @login_required

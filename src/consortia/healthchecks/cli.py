@@ -66,8 +66,14 @@ def main(argv: list[str]) -> int:
                 f"\t{row['title']}"
             )
         return 0
+    if not args.id:
+        raise CliError(
+            "show needs the health check's ID (`consortia health-checks list` lists them)",
+            2,
+            prog=PROG,
+        )
     try:
-        pk = int(args.id or "")
+        pk = int(args.id)
         if not 1 <= pk <= 2**63 - 1:
             raise ValueError
     except ValueError:

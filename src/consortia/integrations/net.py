@@ -102,7 +102,13 @@ def check_literal_host(url: str) -> None:
         try:
             problem = address_problem(host)
         except ValueError:
-            return  # a host name: resolved and checked when sending
+            # Other spellings of an IPv4 address (hex, one number, "127.1"), as the resolver
+            # reads them; anything else is a host name: resolved and checked when sending.
+            try:
+                host = socket.inet_ntoa(socket.inet_aton(host))
+            except OSError:
+                return
+            problem = address_problem(host)
     if problem:
         raise Refused(f"{host} is {problem}; webhooks are not sent there.")
 

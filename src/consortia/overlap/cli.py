@@ -14,6 +14,7 @@ accepted…) prints one line and exits with status 2; nothing is changed.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import sys
 import time
@@ -216,8 +217,14 @@ def cmd_run(args) -> int:
 
     person = _person(args.email, "run")
     network = _network(person, args.network, "run")
-    if args.wait <= 0:
-        _fail("--wait must be more than 0 seconds", action="run")
+    if not math.isfinite(args.wait) or args.wait <= 0:
+        _fail("--wait must be a number of seconds more than 0", action="run")
+    if args.workers < 1:
+        _fail("--workers must be 1 or more", action="run")
+    # What would only fail once the whole exchange is done is checked before it starts.
+    if args.output:
+        _check_writable(args.output)
+    _check_key_dir(args.key_dir)
     partner = Organization.objects.filter(slug=args.partner).first()
     if partner is None:
         _fail(f"no organization “{args.partner}”", action="run")
@@ -226,6 +233,8 @@ def cmd_run(args) -> int:
     ).first()
     if population is None:
         _fail(f"{person.organization} has no population “{args.population}”", action="run")
+    if os.path.isdir(args.file):
+        _fail(f"{args.file} is a folder, not a file", action="run")
     if not os.path.isfile(args.file):
         _fail(f"{args.file}: no such file", action="run")
     restricted = services.restricted_list_of(person.organization)
@@ -323,6 +332,23 @@ def _protocol(args, person, run, population, read, engine, partner) -> int:
                 f"`consortia overlap export {run.uuid} --as {person.email}` writes them as CSV."
             )
     return 0
+
+
+def _check_writable(path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        reason = "it is a folder" if os.path.isdir(path) else f"no writable folder {folder}"
+        _fail(f"cannot write {path}: {reason}", action="run")
+
+
+def _check_key_dir(directory: str | None) -> None:
+    folder = _key_dir(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        _fail(f"cannot keep keys in {folder}: {exc.strerror or exc}", action="run")
+    if not os.access(folder, os.W_OK):
+        _fail(f"cannot keep keys in {folder}: not writable", action="run")
 
 
 def _key_path(directory: str | None, run_id: str, organization) -> Path:
