@@ -81,6 +81,8 @@ def admissions(person, now):
     rows, count = waiting.capped(
         selectors.admissions_awaiting(person)
         .filter(network__admission_rule=Network.AdmissionRule.TEAM_LEADER_APPROVALS)
+        # What the item shows: every column of the three tables was read and grouped by.
+        .only("status", "created_at", "network__name", "network__slug", "organization__name")
         .annotate(
             charter_accepted=_charter_accepted_by(org_id),
             has_charter=Exists(
