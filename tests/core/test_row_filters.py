@@ -34,6 +34,15 @@ def test_the_row_date_filters_match_the_date_filter_in_every_zone(zone, value):
         assert got == expected, pair
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+@pytest.mark.parametrize("value", [d for d in DATES if isinstance(d, datetime.datetime)])
+def test_the_daytime_filter_matches_the_date_filter_in_every_zone(zone, value):
+    template = Template('{% load rows %}{{ d|date:"j M Y, H:i" }}={{ d|daytime }}')
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        expected, got = template.render(Context({"d": value})).split("=")
+    assert got == expected
+
+
 STATUS_TEMPLATE = """{% if status == 'active' %}<span class="badge badge--success">Active</span>
 {% elif status == 'proposed' %}<span class="badge badge--info">Proposed</span>
 {% elif status == 'completed' or status == 'delivered' or status == 'accepted' %}<span class="badge badge--success">{{ status|capfirst }}</span>

@@ -106,6 +106,36 @@ def test_it_shows_each_organization_what_waits_for_it(world, busy):
     }
 
 
+def _sections_as_shown(person, **kwargs):
+    return [
+        (s.key, s.count, [(i.key, i.title, i.note, [a.url for a in i.actions]) for i in s.items])
+        for s in waiting.sections_for(person, empty=True, **kwargs)
+    ]
+
+
+@pytest.mark.parametrize("who", ["leader", "other_leader", "outsider", "member"])
+def test_the_dashboards_known_networks_give_the_same_sections_as_the_subqueries(world, busy, who):
+    """The dashboard passes the active networks it read for "My networks" to every section
+    (networks.permissions.active_network_ids); the API reads them with a subquery."""
+    from consortia.networks import permissions, selectors
+    from consortia.networks import waiting as network_waiting
+
+    person = fresh(getattr(world, who))
+    now = timezone.now()
+    org_id = permissions.org_id_of(person)
+    known = network_waiting.active_networks_known(org_id, list(selectors.networks_of(person)), now)
+    assert _sections_as_shown(person, now=now, known=known) == _sections_as_shown(person, now=now)
+
+
+def test_known_networks_stop_at_the_end_of_sections_for(world, busy):
+    from consortia.networks import permissions
+
+    org_id = permissions.org_id_of(fresh(world.leader))
+    key = (permissions.ACTIVE_NETWORKS, org_id)
+    waiting.sections_for(fresh(world.leader), known={key: []})
+    assert not isinstance(permissions.active_network_ids(org_id), list)
+
+
 def test_nobody_sees_another_organizations_waiting_things(world, busy):
     assert keys(world.outsider) == {}
     # Gamma waits for admission: it decides nothing in the network yet.

@@ -34,6 +34,7 @@ more than buttons, e.g. a reason to decline (its forms boosted where `boost` is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +44,7 @@ from django.utils import timezone
 
 LIMIT = 10  # items shown per section; the count says how many there are in all
 TOTAL = "waiting_total"
+_known: ContextVar[dict | None] = ContextVar("waiting_known", default=None)
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,34 @@ def capped(queryset, limit: int = LIMIT) -> tuple[list, int]:
     return rows, (getattr(rows[0], TOTAL) if rows else 0)
 
 
-def sections_for(person, *, now: datetime | None = None, empty: bool = False) -> list[Section]:
+def known(key, otherwise: Callable[[], Any]):
+    """A fact about the person that the caller of sections_for() already read (`known=`), so
+    that the providers filter on it instead of each building (and the database running) the
+    same subquery again: e.g. the dashboard's list of the organization's active networks
+    (networks.waiting.active_network_ids). Without it, `otherwise()`."""
+    facts = _known.get()
+    if facts is not None and key in facts:
+        return facts[key]
+    return otherwise()
+
+
+def sections_for(
+    person, *, now: datetime | None = None, empty: bool = False, known: dict | None = None
+) -> list[Section]:
     """Every registered section for `person`, in order; with empty=False only those that hold
-    something."""
+    something. `known`: facts the caller already read for this person (see known())."""
     now = now or timezone.now()
     sections = []
     if not getattr(person, "is_authenticated", False):
         return sections
+    token = _known.set(dict(known or {}))
+    try:
+        return _sections(person, now, empty, sections)
+    finally:
+        _known.reset(token)
+
+
+def _sections(person, now, empty, sections):
     for provider in providers():
         items, count = provider.build(person, now)
         if not count and not empty:

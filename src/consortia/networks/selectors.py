@@ -1,6 +1,17 @@
 """Reads about networks and organizations; each selector owns its joins."""
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from consortia.core.models import Audience, Event
@@ -78,17 +89,27 @@ def _charter_accepted(network_ref="network_id", org_ref="organization_id"):
 def _approvals_needed(network: Network | None = None):
     """Expression: approvals a pending membership needs (mirrors services.admission_threshold:
     the network's setting, capped at its number of active members, at least one). Given the
-    network, the member count is an uncorrelated subquery the database computes once."""
-    voters = (
-        NetworkMembership.objects.filter(
-            NetworkMembership.active_q(),
-            network_id=network.pk if network is not None else OuterRef("network_id"),
+    network, the member count is an uncorrelated subquery the database computes once.
+
+    The count is two counts, one per half of NetworkMembership.active_q(): the active members
+    come from the (network, status) index without reading a row, where the single OR read every
+    member row of the network once per pending membership (11 ms of SQLite for the benchmark's
+    40 pending admissions on the dashboard, 2 ms split)."""
+    network_id = network.pk if network is not None else OuterRef("network_id")
+
+    def counted(part):
+        # COUNT(*) without GROUP BY (one row, 0 when none): SQLite answers it from the index
+        # alone; COUNT("id") grouped by network read 4x slower on the benchmark's network.
+        return Subquery(
+            NetworkMembership.objects.filter(part, network_id=network_id)
+            .order_by()  # the default ordering would join every member's organization
+            .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("n"),
+            output_field=IntegerField(),
         )
-        .order_by()  # the default ordering would join every member's organization
-        .values("network_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+
+    still, in_notice = NetworkMembership.active_parts()
+    voters = counted(still) + counted(in_notice)
     required = (
         Value(network.approvals_required)
         if network is not None
@@ -96,7 +117,7 @@ def _approvals_needed(network: Network | None = None):
     )
     return Greatest(
         Value(1),
-        Least(required, Coalesce(Subquery(voters), Value(0))),
+        Least(required, voters),
         output_field=IntegerField(),
     )
 

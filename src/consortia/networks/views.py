@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from consortia.core import flows, htmx, waiting
 from consortia.core.htmx import safe_next_url
 from consortia.core.paging import feed_page, numbered_page
 from consortia.networks import forms, permissions, selectors, services
+from consortia.networks import waiting as network_waiting
 from consortia.networks.models import AdmissionVote, Invitation, NetworkMembership
 from consortia.networks.pages import network_page_context
 
@@ -53,14 +55,19 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "networks/landing.html")
     person = request.user
-    # "Waiting for you": what the apps registered (core.waiting), one query or two a section.
-    sections = waiting.sections_for(person)
+    now = timezone.now()
+    memberships = list(selectors.networks_of(person))
+    org_id = permissions.org_id_of(person)
+    # "Waiting for you": what the apps registered (core.waiting), one query or two a section,
+    # each filtering on the active networks read above for "My networks".
+    known = network_waiting.active_networks_known(org_id, memberships, now) if org_id else {}
+    sections = waiting.sections_for(person, now=now, known=known)
     return render(
         request,
         "networks/dashboard.html",
         {
             "organization": person.organization,
-            "memberships": list(selectors.networks_of(person)),
+            "memberships": memberships,
             "waiting": sections,
             "waiting_total": sum(section.count for section in sections),
             "events": list(selectors.events_visible_to(person=person)[:8]),

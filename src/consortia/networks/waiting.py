@@ -12,6 +12,13 @@ from consortia.networks.models import Agreement, AgreementAcceptance, Network, N
 HOME = "/"  # the dashboard, where one-click actions come back to
 
 
+def active_networks_known(org_id, memberships, now) -> dict:
+    """For waiting.sections_for(known=…): the organization's active networks, from its
+    memberships as selectors.networks_of() reads them (the dashboard's "My networks")."""
+    ids = [m.network_id for m in memberships if m.is_active_at(now)]
+    return {(permissions.ACTIVE_NETWORKS, org_id): ids}
+
+
 def _current(kind, network_id=None):
     """Subquery: the pk of the current (highest) version of the network's agreement of `kind`;
     the network is the outer row's unless `network_id` names it (an OuterRef)."""
@@ -76,6 +83,8 @@ def admissions(person, now):
     rows, count = waiting.capped(
         selectors.admissions_awaiting(person)
         .filter(network__admission_rule=Network.AdmissionRule.TEAM_LEADER_APPROVALS)
+        # What the item shows: every column of the three tables was read and grouped by.
+        .only("status", "created_at", "network__name", "network__slug", "organization__name")
         .annotate(
             charter_accepted=_charter_accepted_by(org_id),
             has_charter=Exists(

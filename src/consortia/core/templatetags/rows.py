@@ -52,3 +52,13 @@ def isotime(value) -> str:
     if not isinstance(value, datetime.date):
         return ""
     return _local(value).isoformat()
+
+
+@register.filter
+def daytime(value) -> str:
+    """`5 Dec 2026, 09:30`: the same text as `|date:"j M Y, H:i"` for a datetime (in the
+    current zone); a date gives its day."""
+    if not isinstance(value, datetime.datetime):
+        return day(value)
+    value = _local(value)
+    return f"{day(value)}, {value.hour:02d}:{value.minute:02d}"
