@@ -11,14 +11,27 @@ import math
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest, Power
 from django.utils import timezone
 from django.utils.html import format_html
 
 from consortia.core.models import Event
 from consortia.initiatives.models import Commitment, Initiative, Request
-from consortia.networks.models import NetworkMembership
+from consortia.networks.models import NetworkMembership, Organization
 
 from . import trust as trust_math
 from .models import HealthSnapshot
@@ -340,10 +353,18 @@ def sharing_partners(person, network) -> list[dict]:
             partners__organization_id=org_id,
         )
         .exclude(organization_id=org_id)
-        .values("organization_id", "organization__name")
+        .values("organization_id")
         # One row per item: the join is to the viewer's own partner row (unique together), so
         # no COUNT(DISTINCT), whose sort of 18,000 items cost SQLite a few milliseconds.
         .annotate(n=Count("id"))
+        # The name after the grouping, per partner: joined to the items instead, PostgreSQL
+        # misjudged the visibility rule's selectivity and compared every organization with
+        # every visible item (1,000 x 16,655 rows: 0.6-1.2 s on the benchmark; now 0.1 s).
+        .annotate(
+            organization__name=Subquery(
+                Organization.objects.filter(pk=OuterRef("organization_id")).values("name")[:1]
+            )
+        )
         .order_by()
     )
     for r in received:
