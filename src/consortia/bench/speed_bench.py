@@ -79,6 +79,11 @@ def pages(ids: dict[str, int], metric: int | None) -> list[Page]:
         ),
         Page("metric dashboard", f"{n}/metrics/", f"{n}/metrics/"),
         Page("health", f"{n}/health/", f"{n}/health/"),
+        # The pages the later issues added (the partnering agenda, health checks, overlap
+        # discovery), with the benchmark network's 1,000 organizations in their pickers.
+        Page("agenda", "/organization/agenda/", "/organization/agenda/"),
+        Page("health checks", f"{n}/health-checks/", f"{n}/health-checks/"),
+        Page("overlap", f"{n}/overlap/", f"{n}/overlap/"),
         Page(
             "API organizations",
             "/api/v1/organizations",
