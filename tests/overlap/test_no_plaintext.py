@@ -46,15 +46,16 @@ def table_dump() -> list[bytes]:
 
 
 def needles(records, run_id) -> set[bytes]:
-    """Each input key as typed and normalized, and its unblinded hashes (SHA-512 and the
-    ristretto255 element), raw and in hex."""
+    """Each input key as typed and normalized, and its unblinded hashes (SHA-512, the
+    ristretto255 element and its X25519 coordinate), raw and in hex."""
     found = set()
     tag = protocol.dst(run_id)
     for raw in records:
         key = keys.normalize(raw)
         digest = hashlib.sha512(tag + key.encode()).digest()
+        ristretto = protocol.hash_to_ristretto(tag, key)
         element = protocol.hash_to_group(tag, key)
-        for value in (raw.encode(), key.encode(), key[2:].encode(), digest, element):
+        for value in (raw.encode(), key.encode(), key[2:].encode(), digest, ristretto, element):
             found.add(value)
             found.add(value.hex().encode())
     return found

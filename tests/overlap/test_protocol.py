@@ -3,6 +3,7 @@ side's level allows: counts always, records only at record level with an NDA bet
 
 import os
 
+import pysodium
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -126,3 +127,33 @@ def test_malformed_partner_values_are_refused():
         party.double_blind(b"\xff" * 32)
     with pytest.raises(protocol.ProtocolError):
         party.double_blind(b"\x00" * 31)
+    with pytest.raises(protocol.ProtocolError):
+        party.double_blind(bytes(32))  # u = 0, a point of small order
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(), st.binary(min_size=32, max_size=32))
+def test_the_ladder_exponentiates_in_the_ristretto255_group(key, scalar):
+    """X25519 on u = s² computes ristretto255's exponentiation: raising in libsodium's
+    ristretto255 and then blinding with the ladder gives what the ladder gives alone."""
+    element = protocol.hash_to_ristretto(b"t", key)
+    k = (protocol._clamped(scalar) % protocol.ORDER).to_bytes(32, "little")
+    raised = pysodium.crypto_scalarmult_ristretto255(k, element)
+    blind = protocol._multiplier(protocol.new_scalar())
+    assert blind(protocol.montgomery(raised)) == blind(
+        protocol._multiplier(scalar)(protocol.montgomery(element))
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(min_size=32, max_size=32))
+def test_the_opening_scalar_undoes_the_matching_scalar_when_it_has_a_clamped_form(scalar):
+    point = protocol.hash_to_group(b"t", "d:example.com")
+    other = protocol._multiplier(protocol.new_scalar())(point)
+    undo = protocol.inverse(scalar)
+    if undo is None:
+        assert protocol._clamped(scalar) % protocol.ORDER  # no clamped form, not a zero scalar
+        return
+    twice = protocol._multiplier(scalar)(other)
+    assert protocol._multiplier(undo)(twice) == other
+    assert protocol.inverse(protocol.new_invertible_scalar()) is not None

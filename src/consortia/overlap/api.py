@@ -1,6 +1,7 @@
 """REST operations of overlap discovery, used by the run page's script (session + CSRF) and by
-token clients. The protocol's messages are binary: lists of 32-byte ristretto255 elements and
-payload tables, uploaded as multipart files and downloaded as application/octet-stream.
+token clients. The protocol's messages are binary: lists of 32-byte group elements (X25519
+coordinates) and payload tables, uploaded as multipart files and downloaded as
+application/octet-stream.
 
 Outsiders and members that are not one of a run's two organizations get 404 everywhere.
 """

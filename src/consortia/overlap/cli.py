@@ -36,7 +36,7 @@ def build_parser():
     parser = ConciseArgumentParser(
         prog=PROG,
         description="Overlap discovery: find the accounts you have in common with a partner "
-        "without revealing the rest (private set intersection on ristretto255).",
+        "without revealing the rest (private set intersection in the ristretto255 group).",
     )
     commands = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 

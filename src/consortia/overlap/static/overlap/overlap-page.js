@@ -375,7 +375,10 @@
     }).then(function (state) {
       self.showRecords(state);
       if (self.panel && self.panel.hasAttribute("data-overlap-wait")) {
-        self.waitFor(function (s) { return s.status !== state.status; }, self.message.textContent)
+        // Against the status this page was drawn with: the run may have moved on between the
+        // page and the first state (then the page reloads at once).
+        var drawn = self.panel.getAttribute("data-overlap-wait");
+        self.waitFor(function (s) { return s.status !== drawn; }, self.message.textContent)
           .then(function () { window.location.reload(); }, function () { window.location.reload(); });
       }
     }).catch(function (error) { self.say(error.message); });

@@ -4,6 +4,10 @@
  * under static/vendor/libsodium/): reading the CSV, normalizing keys, hashing them to
  * ristretto255, blinding, double-blinding, and opening the records a partner shared. The run's
  * two secret scalars live only in this worker's memory: a reload forgets them.
+ *
+ * As in protocol.py, an element travels as the X25519 coordinate u = s² of its ristretto255
+ * encoding s, and every exponentiation is X25519 (libsodium's crypto_scalarmult): the same bytes
+ * as the CLI's OpenSSL. Field and scalar arithmetic on BigInt.
  */
 "use strict";
 
@@ -13,7 +17,9 @@ var na = null;
 var psl = null; // {normal: Set, wild: Set, exception: Set}
 var run = null; // {dst, match, record, mine: {popId: {keys: [...], fields: {key: {...}}}}}
 
-var VERSION = "consortia-overlap-v1";
+var VERSION = "consortia-overlap-v2";
+var FIELD = (1n << 255n) - 19n; // Curve25519's prime
+var ORDER = (1n << 252n) + 27742317777372353535851937790883648493n; // ristretto255's order
 var POINT = 32, TAG = 16, PLAIN = 256, STRIDE = 16 + 256 + 16;
 var FIELD_COLUMNS = ["name", "owner", "stage"];
 var FIELD_MAX = 80;
@@ -213,13 +219,58 @@ function split(bytes, size) {
   return out;
 }
 
+function toBig(bytes) { // little-endian
+  var x = 0n;
+  for (var i = bytes.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]);
+  return x;
+}
+
+function fromBig(x) {
+  var out = new Uint8Array(POINT);
+  for (var i = 0; i < POINT; i++) { out[i] = Number(x & 255n); x >>= 8n; }
+  return out;
+}
+
+function power(base, exp, mod) {
+  var result = 1n;
+  base %= mod;
+  while (exp > 0n) {
+    if (exp & 1n) result = result * base % mod;
+    base = base * base % mod;
+    exp >>= 1n;
+  }
+  return result;
+}
+
 function hashToGroup(key) {
-  return na.crypto_core_ristretto255_from_hash(na.crypto_hash_sha512(concat(run.dst, encoder.encode(key))));
+  var s = toBig(na.crypto_core_ristretto255_from_hash(na.crypto_hash_sha512(concat(run.dst, encoder.encode(key)))));
+  return fromBig(s * s % FIELD);
+}
+
+function clamped(scalar) {
+  var k = Uint8Array.from(scalar);
+  k[0] &= 248; k[31] &= 127; k[31] |= 64;
+  return toBig(k);
+}
+
+// A scalar whose clamped value is 1/scalar mod ORDER, or null when the inverse has no clamped form.
+function inverse(scalar) {
+  var c = power(clamped(scalar), ORDER - 2n, ORDER);
+  var t = ((c - (1n << 254n)) % ORDER + ORDER) * power(8n, ORDER - 2n, ORDER) % ORDER;
+  return t < (1n << 251n) ? fromBig((1n << 254n) + 8n * t) : null;
+}
+
+function invertibleScalar() {
+  for (;;) {
+    var scalar = na.randombytes_buf(POINT);
+    if (inverse(scalar)) return scalar;
+  }
 }
 
 function mult(scalar, point) {
-  try { return na.crypto_scalarmult_ristretto255(scalar, point); }
-  catch (e) { throw new Error("The partner's data is not made of valid ristretto255 elements."); }
+  if (point[31] >= 0x7f && toBig(point) >= FIELD) throw new Error("The partner's data is not made of valid group elements.");
+  try { return na.crypto_scalarmult(scalar, point); }
+  catch (e) { throw new Error("The partner's data is not made of valid group elements."); }
 }
 
 var TAG_KEY = encoder.encode(VERSION + " tag");
@@ -326,8 +377,8 @@ var handlers = {
     } : null;
     run = {
       dst: encoder.encode(VERSION + "|run=" + msg.runId + "|"),
-      match: na.crypto_core_ristretto255_scalar_random(),
-      record: na.crypto_core_ristretto255_scalar_random(),
+      match: invertibleScalar(),
+      record: na.randombytes_buf(POINT),
       mine: {}, read: {}
     };
     var reports = {}, errors = {};
@@ -368,7 +419,7 @@ var handlers = {
     var mine = run.mine[msg.popId];
     var evaluated = split(new Uint8Array(msg.evaluated), POINT);
     if (evaluated.length !== mine.keys.length) throw new Error("The partner's evaluated list does not match your population.");
-    var inverse = na.crypto_core_ristretto255_scalar_invert(run.match);
+    var unblind = inverse(run.match);
     var tables = msg.tables.map(function (t) {
       var index = new Map(), bytes = new Uint8Array(t.bytes);
       if (bytes.length % STRIDE) throw new Error("A payload table is malformed.");
@@ -379,7 +430,7 @@ var handlers = {
     });
     var found = [], n = evaluated.length, step = Math.max(1, Math.floor(n / 100));
     for (var i = 0; i < n; i++) {
-      var element = mult(inverse, evaluated[i]);
+      var element = mult(unblind, evaluated[i]);
       var tag = na.to_hex(na.crypto_generichash(TAG, element, TAG_KEY));
       tables.forEach(function (t) {
         var box = t.index.get(tag);
