@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "consortia.accounts.middleware.SessionTimeoutMiddleware",
     "consortia.accounts.middleware.SensitiveActionMiddleware",
     "consortia.accounts.middleware.SingleSignOnFormActionMiddleware",
+    "consortia.accounts.middleware.UnreadableTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

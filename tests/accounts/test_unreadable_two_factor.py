@@ -6,12 +6,15 @@ the old key back in SECRET_KEY_FALLBACKS the same codes work again."""
 
 import logging
 import time
+from io import StringIO
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from consortia.accounts.mfa_secrets import PREFIX, unreadable_message, unseal
 from consortia.accounts.models import SecurityEvent
@@ -167,3 +170,41 @@ def test_the_api_token_exchange_refuses_with_the_reason_and_counts_no_failure(
     keep_old_key()
     response = ApiClient().post("/auth/token", {**body, "code": codes[2]})
     assert response.status_code == 201
+
+
+def test_the_two_factor_settings_pages_explain_instead_of_failing(world, settings, caplog):
+    person = world.member
+    client = login(person)
+    # Secrets written under a key this server no longer has (and its sessions still valid).
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-key-this-server-lost-" + "l" * 40
+    turn_on_two_factor(person)
+    settings.SECRET_KEY = current
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})  # the codes' page asks
+    caplog.set_level(logging.WARNING, logger="consortia.accounts.mfa_secrets")
+    for path in ("/accounts/2fa/", "/accounts/2fa/recovery-codes/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == reverse("account_security"), path
+        page = client.get(response.url).content.decode()
+        assert UNREADABLE in page, path
+    assert len(operator_warnings(caplog)) == 2
+    assert Authenticator.objects.filter(user=person).count() == 2
+
+
+def test_the_database_check_warns_the_operator(world, rotated):
+    from consortia.accounts.checks import two_factor_secrets_readable
+
+    turn_on_two_factor(world.member)
+    turn_on_two_factor(world.leader)
+    assert two_factor_secrets_readable(databases=["default"]) == []
+    rotate, keep_old_key = rotated
+    rotate()
+    assert two_factor_secrets_readable() == []  # plain `check` does not query
+    (warning,) = two_factor_secrets_readable(databases=["default"])
+    assert warning.id == "accounts.W001" and warning.msg.startswith("4 stored two-factor")
+    assert "SECRET_KEY_FALLBACKS" in warning.hint
+    out = StringIO()
+    call_command("check", "--database", "default", stderr=out, stdout=out)
+    assert "accounts.W001" in out.getvalue()
+    keep_old_key()
+    assert two_factor_secrets_readable(databases=["default"]) == []

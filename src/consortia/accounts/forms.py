@@ -116,9 +116,7 @@ class UnreadableSecretsRefused:
         code = self.cleaned_data["code"]
         # WebAuthn cannot check a typed code; the authenticator app first, as allauth does.
         authenticators = sorted(
-            Authenticator.objects.filter(user=self.user).exclude(
-                type=Authenticator.Type.WEBAUTHN
-            ),
+            Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN),
             key=lambda a: (a.type != Authenticator.Type.TOTP, a.pk),
         )
         matched, none_readable = mfa_secrets.check_code(authenticators, code)
