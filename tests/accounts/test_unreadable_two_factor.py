@@ -86,6 +86,7 @@ def test_the_sign_in_says_the_two_factor_settings_cannot_be_read_and_changes_not
         assert response.status_code == 200
         page = response.content.decode()
         assert UNREADABLE in page and "Nothing was changed" in page
+        assert "Please correct" not in page  # about the account, not the code typed
         assert "people who run this site" in page
         assert "_auth_user_id" not in client.session
     assert stored(person) == before

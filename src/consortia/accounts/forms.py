@@ -127,9 +127,12 @@ class UnreadableSecretsRefused:
             return code
         if none_readable:
             mfa_secrets.report_unreadable(self.user, self.where)
-            raise forms.ValidationError(
-                mfa_secrets.unreadable_message(self.user), code="unreadable"
+            # About the account, not the code typed: at the top of the form, not on the field.
+            self.add_error(
+                None,
+                forms.ValidationError(mfa_secrets.unreadable_message(self.user), code="unreadable"),
             )
+            return code
         if authenticators:
             self._emit_authentication_failed(authenticators[0])
         raise get_adapter().validation_error("incorrect_code")
