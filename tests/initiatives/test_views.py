@@ -317,6 +317,11 @@ def test_a_member_the_two_factor_rule_locks_out_is_told_why_and_outsiders_still_
         assert members.status_code == 403
         for stranger in (world.applicant, world.outsider):
             assert login(stranger).get(path).status_code == 404, (stranger, path)
+    # The list is a network page: shown, without the initiative, saying why.
+    listing = login(world.other_member).get(reverse("initiative_list", args=["northwind"]))
+    body = listing.content.decode()
+    assert listing.status_code == 200 and "requires two-factor authentication" in body
+    assert "Shared sensors" not in body and f'href="{mfa}"' in body
     # Not another network's initiative behind a locked network's address.
     elsewhere = reverse("initiative_detail", args=["elsewhere", initiative.pk])
     assert login(world.other_member).get(elsewhere).status_code == 404
