@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "consortia.accounts.middleware.SessionTimeoutMiddleware",
     "consortia.accounts.middleware.SensitiveActionMiddleware",
     "consortia.accounts.middleware.SingleSignOnFormActionMiddleware",
+    "consortia.accounts.middleware.UnreadableTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -422,6 +423,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Consortia: "
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
 # axes counts failed passwords; allauth's own cache-based limits stay for e-mail sending.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# The code forms say calmly when the stored secrets cannot be decrypted (accounts.mfa_secrets).
+MFA_FORMS = {
+    "authenticate": "consortia.accounts.forms.TwoFactorAuthenticateForm",
+    "reauthenticate": "consortia.accounts.forms.TwoFactorReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]  # webauthn: security keys, passkeys
 # WebAuthn needs HTTPS; plain http only for local development (and the browser tests).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)

@@ -582,3 +582,50 @@ def test_a_verified_person_joins_a_colleagues_organization_from_the_dashboard(wo
     )
     assert [a.label for a in item.actions] == ["Decline"]
     assert item.note.startswith("You already belong to Acme Labs")
+
+
+# A network that requires two-factor authentication -------------------------------------------
+
+
+def test_a_person_the_two_factor_rule_locks_out_sees_nothing_waiting_inside_the_network(
+    world, busy
+):
+    from tests.conftest import admit
+    from tests.sharing.test_two_factor_lock import require_two_factor, two_factor_on
+
+    eve = make_org_leader("eve@epsilon.test", "Eve", "Epsilon")
+    admit(world.network, eve, world.leader, accept_charter=False)
+    before = keys(eve)
+    assert before["admissions"] == [f"admission-{busy['admission'].pk}"]
+    assert before["charters"] == [f"charter-{world.network.pk}"]
+    assert keys(world.leader)["admissions"] == [f"admission-{busy['admission'].pk}"]
+    require_two_factor(world.network)
+    # Who asks to join, what is put to the vote, the charter to accept: all inside the network.
+    for person in (eve, world.leader, world.other_leader):
+        assert keys(person) == {}, person
+        data = login(person).get("/api/v1/me/waiting").json()
+        assert data["total"] == 0, person
+        body = login(person).get("/").content.decode()
+        assert "Gamma Group asks to join" not in body and "The charter of" not in body
+    two_factor_on(eve)
+    assert keys(eve)["admissions"] == [f"admission-{busy['admission'].pk}"]
+    assert keys(eve)["charters"] == [f"charter-{world.network.pk}"]
+
+
+def test_an_invitation_into_a_network_that_requires_two_factor_stays_and_says_so(world):
+    from tests.sharing.test_two_factor_lock import require_two_factor, two_factor_on
+
+    require_two_factor(world.network)
+    zoe = make_org_leader("zoe@zeta.test", "Zoe Zeta", "Zeta Co")
+    invitation, _token = networks.network_invite_organization(
+        actor=fresh(world.leader), network=world.network, email="zoe@zeta.test"
+    )
+    (item,) = {s.key: s for s in waiting.sections_for(fresh(zoe))}["invitations"].items
+    assert item.key == f"invitation-{invitation.pk}" and item.title == "Join Northwind Alliance"
+    assert "requires two-factor authentication" in item.detail
+    assert [a.label for a in item.actions] == ["Accept", "Decline"]
+    body = login(zoe).get("/").content.decode()
+    assert "Join Northwind Alliance" in body and "requires two-factor authentication" in body
+    two_factor_on(zoe)
+    (item,) = {s.key: s for s in waiting.sections_for(fresh(zoe))}["invitations"].items
+    assert "two-factor" not in item.detail

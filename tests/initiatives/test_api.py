@@ -159,3 +159,18 @@ def test_a_leader_acting_after_the_term_gets_403(world, initiative):
         assert member.get(f"/initiatives/{initiative.pk}/leader").json() is None
     assert JointPlan.objects.count() == 1
     assert not Commitment.objects.exists()
+
+
+def test_a_member_the_two_factor_rule_locks_out_gets_403_with_the_reason(world, initiative):
+    from tests.sharing.test_two_factor_lock import require_two_factor, two_factor_on
+
+    require_two_factor(world.network)
+    response = api_as(world.other_member).get(f"/initiatives/{initiative.pk}")
+    assert response.status_code == 403
+    assert "requires two-factor authentication" in response.json()["detail"]
+    assert "Shared sensors" not in response.content.decode()
+    for stranger in (world.applicant, world.outsider):
+        assert api_as(stranger).get(f"/initiatives/{initiative.pk}").status_code == 404
+    assert api_as(world.other_member).get("/initiatives/999999").status_code == 404
+    two_factor_on(world.other_member)
+    assert api_as(fresh(world.other_member)).get(f"/initiatives/{initiative.pk}").status_code == 200

@@ -292,3 +292,46 @@ def test_the_page_shows_the_first_participants_and_acceptances_and_counts_the_re
     assert " and 7 more" in body and "Accept version 1" not in body
     invitable = views._invitable(initiative)
     assert world.beta not in invitable and world.acme not in invitable
+
+
+def test_a_member_the_two_factor_rule_locks_out_is_told_why_and_outsiders_still_get_404(
+    world, initiative
+):
+    from tests.sharing.test_two_factor_lock import require_two_factor, two_factor_on
+
+    require_two_factor(world.network)
+    mfa = reverse("mfa_index")
+    pages = [
+        detail(initiative),
+        reverse("plan_edit", args=["northwind", initiative.pk]),
+        reverse("request_new", args=["northwind", initiative.pk]),
+    ]
+    for path in pages:
+        response = login(world.other_member).get(path)
+        assert response.status_code == 403, path
+        body = response.content.decode()
+        assert "requires two-factor authentication" in body and f'href="{mfa}"' in body, path
+        assert "Shared sensors" not in body, path
+        # The network's own members-only page says the same.
+        members = login(world.other_member).get(reverse("network_members", args=["northwind"]))
+        assert members.status_code == 403
+        for stranger in (world.applicant, world.outsider):
+            assert login(stranger).get(path).status_code == 404, (stranger, path)
+    # The list is a network page: shown, without the initiative, saying why.
+    listing = login(world.other_member).get(reverse("initiative_list", args=["northwind"]))
+    body = listing.content.decode()
+    assert listing.status_code == 200 and "requires two-factor authentication" in body
+    assert "Shared sensors" not in body and f'href="{mfa}"' in body
+    # Not another network's initiative behind a locked network's address.
+    elsewhere = reverse("initiative_detail", args=["elsewhere", initiative.pk])
+    assert login(world.other_member).get(elsewhere).status_code == 404
+    # Acting is refused the same way, and changes nothing.
+    before = list(Participation.objects.filter(initiative=initiative).values("pk", "status"))
+    response = login(world.other_leader).post(action(initiative, "leave"))
+    assert response.status_code == 403
+    assert "requires two-factor authentication" in response.content.decode()
+    assert list(Participation.objects.filter(initiative=initiative).values("pk", "status")) == (
+        before
+    )
+    two_factor_on(world.other_member)
+    assert login(world.other_member).get(detail(initiative)).status_code == 200

@@ -2,8 +2,6 @@
 e-mail address and password (and two-factor code) for an API token, throttled like sign-in."""
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
@@ -13,7 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from consortia.accounts import selectors, services, throttle
+from consortia.accounts import mfa_secrets, selectors, services, throttle
 from consortia.accounts.schemas import (
     AccountSessionOut,
     SecurityEventOut,
@@ -114,6 +112,9 @@ def export_my_data(request):
 
 
 def _code_ok(person, code: str | None) -> bool:
+    """Whether `code` is a current TOTP code or an unused recovery code of the person (True
+    without an authenticator app). mfa_secrets.Unreadable when none of their secrets can be
+    decrypted: no code can be checked, and the caller says why."""
     authenticators = {a.type: a for a in Authenticator.objects.filter(user=person)}
     totp = authenticators.get(Authenticator.Type.TOTP)
     if totp is None:
@@ -121,10 +122,11 @@ def _code_ok(person, code: str | None) -> bool:
     code = (code or "").strip()
     if not code:
         return False
-    if TOTP(totp).validate_code(code):
-        return True
     recovery = authenticators.get(Authenticator.Type.RECOVERY_CODES)
-    return bool(recovery and RecoveryCodes(recovery).validate_code(code))
+    matched, none_readable = mfa_secrets.check_code([a for a in (totp, recovery) if a], code)
+    if none_readable:
+        raise mfa_secrets.Unreadable("no two-factor secret of the person can be decrypted")
+    return matched is not None
 
 
 @router.post(
@@ -150,7 +152,13 @@ def exchange_token(request, payload: TokenExchangeIn):
         raise throttle.TooManyAttempts(message, seconds)
     if person is None:
         raise AuthenticationError(message="The e-mail address or password is not correct.")
-    if not _code_ok(person, payload.code):
+    try:
+        code_ok = _code_ok(person, payload.code)
+    except mfa_secrets.Unreadable:
+        # The server's fault, not a wrong code: no failure counted, no token, a clear answer.
+        mfa_secrets.report_unreadable(person, "API token exchange")
+        raise AuthenticationError(message=mfa_secrets.unreadable_message(person)) from None
+    if not code_ok:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise AuthenticationError(message="A valid two-factor code is needed for this account.")
     token, raw = core_services.api_token_create(actor=person, name=payload.name)

@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and security"
 
     def ready(self):
-        from consortia.accounts import wiring
+        from consortia.accounts import (
+            checks,  # noqa: F401 - registers the system check
+            wiring,
+        )
 
         wiring.connect()

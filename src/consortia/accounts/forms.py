@@ -1,7 +1,9 @@
-"""allauth's sign-up and sign-in forms with Consortia's labels and a name."""
+"""allauth's sign-up and sign-in forms with Consortia's labels and a name, and its two-factor
+code forms refusing calmly when the stored secrets cannot be decrypted."""
 
 from allauth.account.forms import LoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -93,3 +95,52 @@ class SignInForm(LoginForm):
             self.fields[name].widget.attrs.pop("placeholder", None)
         if "remember" in self.fields:
             del self.fields["remember"]
+
+
+class UnreadableSecretsRefused:
+    """allauth's code check (its BaseAuthenticateForm.clean_code, the same steps), except that
+    when no secret of the person can be decrypted (SECRET_KEY changed without the old key in
+    SECRET_KEY_FALLBACKS) the form says so: no failure is counted, nothing changes, and the
+    operator gets a warning (accounts.mfa_secrets)."""
+
+    where = "two-factor sign-in"
+
+    def clean_code(self) -> str:
+        from allauth.mfa.adapter import get_adapter
+        from allauth.mfa.base.internal.flows import check_rate_limit
+        from allauth.mfa.models import Authenticator
+
+        from consortia.accounts import mfa_secrets
+
+        clear_rate_limit = check_rate_limit(self.user)
+        code = self.cleaned_data["code"]
+        # WebAuthn cannot check a typed code; the authenticator app first, as allauth does.
+        authenticators = sorted(
+            Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN),
+            key=lambda a: (a.type != Authenticator.Type.TOTP, a.pk),
+        )
+        matched, none_readable = mfa_secrets.check_code(authenticators, code)
+        if matched is not None:
+            matched.user = self.user
+            self.authenticator = matched
+            clear_rate_limit()
+            return code
+        if none_readable:
+            mfa_secrets.report_unreadable(self.user, self.where)
+            # About the account, not the code typed: at the top of the form, not on the field.
+            self.add_error(
+                None,
+                forms.ValidationError(mfa_secrets.unreadable_message(self.user), code="unreadable"),
+            )
+            return code
+        if authenticators:
+            self._emit_authentication_failed(authenticators[0])
+        raise get_adapter().validation_error("incorrect_code")
+
+
+class TwoFactorAuthenticateForm(UnreadableSecretsRefused, AuthenticateForm):
+    pass
+
+
+class TwoFactorReauthenticateForm(UnreadableSecretsRefused, ReauthenticateForm):
+    where = "two-factor confirmation before a sensitive action"

@@ -172,3 +172,29 @@ class SingleSignOnFormActionMiddleware:
             update["form-action"] = [*update.get("form-action", []), *origins]
             response._csp_update = update
         return response
+
+
+class UnreadableTwoFactorMiddleware:
+    """allauth's two-factor settings pages read the stored secrets (the recovery codes and
+    their count). When SECRET_KEY changed without the old key in SECRET_KEY_FALLBACKS they
+    cannot be decrypted: the person lands on their security overview with the reason and the
+    operator gets a warning (accounts.mfa_secrets), instead of a 500. (The code checks refuse
+    on their own form first: accounts.forms, accounts.api.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from consortia.accounts import mfa_secrets
+
+        if not isinstance(exception, mfa_secrets.Unreadable):
+            return None
+        user = getattr(request, "user", None)
+        person = user if user is not None and user.is_authenticated else None
+        mfa_secrets.report_unreadable(person, request.path)
+        if person is not None:
+            messages.error(request, mfa_secrets.unreadable_message(person))
+        return redirect("account_security")

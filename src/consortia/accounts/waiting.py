@@ -15,7 +15,7 @@ from consortia.core import waiting
 from consortia.core.waiting import Action, Item
 from consortia.networks.models import Invitation, Network
 
-from .services import email_is_verified
+from .services import email_is_verified, has_two_factor
 
 HOME = "/"
 
@@ -79,6 +79,10 @@ def invitations(person, now):
             detail = (f"Invited by {by}" if by else "Invited") + (
                 "; admission is then up to its members"
             )
+            # Shown even to a person the network's two-factor rule would lock out: the
+            # invitation is theirs to answer, and says what they need to take part.
+            if inv.network.requires_two_factor and not has_two_factor(person):
+                detail += "; it requires two-factor authentication, which you have not turned on"
             # An unlisted network is not for the invitee to see before joining.
             url = (
                 reverse("network_detail", args=[inv.network.slug])

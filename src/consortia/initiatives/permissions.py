@@ -136,14 +136,34 @@ def get_network_for(person, slug: str):
 
 
 def get_initiative_for(person, pk: int, *, slug: str | None = None) -> Initiative:
-    """The initiative `pk` if the person may see it, else 404 (outsiders never learn it exists)."""
+    """The initiative `pk` if the person may see it, else 404 (outsiders never learn it exists).
+    A member the network locks out (e.g. it requires two-factor authentication) gets 403 with
+    the reason and the page that puts it right, as on the network's own pages."""
     initiatives = initiatives_visible_to(person).select_related("network", "proposed_by")
     if slug is not None:
         initiatives = initiatives.filter(network__slug=slug)
     initiative = initiatives.filter(pk=pk).first()
     if initiative is None:
+        _refuse_if_locked_out(person, pk, slug)
         raise Http404("No such initiative")
     return initiative
+
+
+def _refuse_if_locked_out(person, pk: int, slug: str | None) -> None:
+    """Raise the network funnel's 403 when initiative `pk` is hidden only by a network lock: it
+    is in a network where the person's organization is an active member. (Only on the way to a
+    404: one query, never on a page that is shown.)"""
+    org_id = network_permissions.org_id_of(person)
+    if org_id is None:
+        return
+    hidden = Initiative.objects.select_related("network").filter(
+        pk=pk, network_id__in=network_permissions.active_network_ids(org_id)
+    )
+    if slug is not None:
+        hidden = hidden.filter(network__slug=slug)
+    initiative = hidden.first()
+    if initiative is not None:
+        network_permissions.require_person_may(person, initiative.network, "member")
 
 
 def team_leader_of(organization_id: int):

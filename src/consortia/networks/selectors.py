@@ -214,7 +214,9 @@ def pending_admissions(network: Network, *, viewer=None) -> QuerySet[NetworkMemb
 
 def admissions_awaiting(person) -> QuerySet[NetworkMembership]:
     """Pending admissions, across the person's networks, on which their organization has not
-    decided yet (for the dashboard). One query whatever the number of networks."""
+    decided yet (for the dashboard). One query whatever the number of networks. Who asks to
+    join is inside the network: hidden where the person may not look inside (e.g. a network
+    that requires two-factor authentication, for a person without it)."""
     org_id = permissions.org_id_of(person)
     if org_id is None:
         return NetworkMembership.objects.none()
@@ -224,6 +226,7 @@ def admissions_awaiting(person) -> QuerySet[NetworkMembership]:
             status__in=NetworkMembership.PENDING,
         )
         .exclude(organization_id=org_id)
+        .filter(permissions.viewer_lock_q(person))
         .filter(
             ~Exists(AdmissionVote.objects.filter(membership=OuterRef("pk"), organization_id=org_id))
         )

@@ -139,11 +139,14 @@ def admissions(person, now):
 
 def charters(person, now):
     """Networks where the organization is an active member and has not accepted the current
-    charter version: until it does, it cannot act as a member."""
+    charter version: until it does, it cannot act as a member. Not where the person may not
+    look inside (accepting is acting there, which the lock refuses too)."""
     org_id = permissions.org_id_of(person)
     if org_id is None:
         return [], 0
-    rows, count = agreements_to_accept(org_id, now, Agreement.Kind.CHARTER)
+    rows, count = agreements_to_accept(
+        org_id, now, Agreement.Kind.CHARTER, lock=permissions.viewer_lock_q(person)
+    )
     leader = person.is_team_leader
     items = [
         to_read_and_accept(
