@@ -239,6 +239,18 @@ def test_the_api_token_endpoint_gives_a_token_for_the_right_password(world):
     assert Kind.TOKEN_CREATED in kinds(world.member)
 
 
+def test_a_security_key_account_gets_no_api_token_for_a_password_alone(world):
+    Authenticator.objects.create(user=world.member, type="webauthn", data={"credential": {}})
+    response = ApiClient().post(
+        "/auth/token",
+        {"email": world.member.email, "password": PASSWORD, "name": "script", "code": "123456"},
+    )
+    assert response.status_code == 401
+    assert "security key or passkey" in response.json()["detail"]
+    assert "/settings/tokens/" in response.json()["detail"]
+    assert not ApiToken.objects.filter(person=world.member).exists()
+
+
 def test_guessing_bearer_tokens_gets_locked_out(world, settings):
     settings.AXES_FAILURE_LIMIT = 3
     with time_machine.travel(timezone.now(), tick=False):

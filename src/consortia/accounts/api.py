@@ -111,6 +111,10 @@ def export_my_data(request):
     return services.personal_data(person=request.auth, request=request)
 
 
+class SecurityKeyOnly(Exception):
+    """The person's second factor is a security key or passkey, which no API client can use."""
+
+
 def _code_ok(person, code: str | None) -> bool:
     """Whether `code` is a current TOTP code or an unused recovery code of the person (True
     without an authenticator app). mfa_secrets.Unreadable when none of their secrets can be
@@ -118,6 +122,10 @@ def _code_ok(person, code: str | None) -> bool:
     authenticators = {a.type: a for a in Authenticator.objects.filter(user=person)}
     totp = authenticators.get(Authenticator.Type.TOTP)
     if totp is None:
+        # A security key or passkey cannot answer here: such an account gets no token for a
+        # password alone (the caller says where to make one).
+        if Authenticator.Type.WEBAUTHN in authenticators:
+            raise SecurityKeyOnly
         return True
     code = (code or "").strip()
     if not code:
@@ -158,6 +166,12 @@ def exchange_token(request, payload: TokenExchangeIn):
         # The server's fault, not a wrong code: no failure counted, no token, a clear answer.
         mfa_secrets.report_unreadable(person, "API token exchange")
         raise AuthenticationError(message=mfa_secrets.unreadable_message(person)) from None
+    except SecurityKeyOnly:
+        raise AuthenticationError(
+            message="This account's second factor is a security key or passkey, which an API "
+            "client cannot use: create a token on the web instead (Settings → API tokens, "
+            "/settings/tokens/), or add an authenticator app to use this endpoint."
+        ) from None
     if not code_ok:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise AuthenticationError(message="A valid two-factor code is needed for this account.")
