@@ -106,6 +106,54 @@ def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path
     assert "no run" in capsys.readouterr().err
 
 
+def test_the_cli_cancels_the_run_when_the_partner_sends_values_that_are_not_elements(
+    pair, tmp_path, capsys
+):
+    world = pair.world
+    acme_csv = tmp_path / "acme.csv"
+    acme_csv.write_bytes(keys_csv(domains("a", range(30))))
+    outcome = {}
+
+    def acme():
+        try:
+            outcome["status"] = cli_main(
+                ["overlap", "run", str(acme_csv), "--network", "northwind", "--with",
+                 "beta-works", "--population", "customers", "--as", world.leader.email,
+                 "--wait", "60", "--workers", "1"]
+            )  # fmt: skip
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=acme)
+    thread.start()
+    try:
+        run = wait_until(
+            lambda: retry_locked(
+                lambda: Run.objects.filter(sides__blinded_at__isnull=False).first()
+            )
+        )
+        retry_locked(
+            lambda: services.run_join(
+                actor=fresh(world.other_leader), run=run, population_ids=[pair.beta_pop.pk]
+            )
+        )
+        beta = LocalSide(person=fresh(world.other_leader), run=run)
+        # Beta's client is broken or hostile: 32-byte values above the field's prime.
+        honest = beta.party.blind
+        beta.party.blind = lambda name, records, share_fields: (
+            b"".join(bytes([n]) + b"\xff" * 31 for n in range(len(records))),
+            honest(name, records, share_fields=share_fields)[1],
+        )
+        retry_locked(lambda: beta.blind({pair.beta_pop.pk: read(domains("b", range(25)))}))
+    finally:
+        thread.join(90)
+    assert outcome["status"] == 1
+    err = capsys.readouterr().err
+    assert "Beta Works's data cannot be used (a value is not a canonical group element)" in err
+    assert "Traceback" not in err
+    assert Run.objects.get().status == "cancelled"
+
+
 def test_the_cli_gives_up_after_waiting_and_cancels_the_run(pair, tmp_path, capsys):
     world = pair.world
     csv = tmp_path / "acme.csv"

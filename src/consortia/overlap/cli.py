@@ -281,6 +281,9 @@ def cmd_run(args) -> int:
     except KeyboardInterrupt:
         services.run_cancel(actor=person, run=run)
         _fail("interrupted: the run was cancelled", 1, "run")
+    except protocol.ProtocolError as exc:
+        services.run_cancel(actor=person, run=run)
+        _fail(f"{partner}'s data cannot be used ({exc}): the run was cancelled", 1, "run")
     finally:
         engine.close()
 
