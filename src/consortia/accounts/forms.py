@@ -5,6 +5,8 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import password_validation
 
+from consortia.core.validators import validate_name
+
 
 class SignUpForm(AllauthSignupForm):
     name = forms.CharField(
@@ -81,7 +83,7 @@ class SignUpForm(AllauthSignupForm):
         name = (self.cleaned_data.get("name") or "").strip()
         if not name:
             raise forms.ValidationError("Your name is required.")
-        return name
+        return validate_name(name)
 
 
 class SignInForm(LoginForm):
