@@ -229,3 +229,19 @@ def test_a_request_title_refuses_one_too(world):
             due_on=date.today() + timedelta(days=7),
         )
     assert "U+202E" in refused.value.message_dict["title"][0]
+
+
+@pytest.mark.parametrize("action", ["amend_charter", "adopt_nda"])
+def test_an_agreement_title_put_to_a_vote_refuses_one_too(world, action):
+    with pytest.raises(ValidationError) as refused:
+        decisions.poll_create(
+            actor=world.leader,
+            network=world.network,
+            title="Adopt it?",
+            kind="yes_no",
+            closes_at=timezone.now() + timedelta(days=7),
+            action=action,
+            action_payload={"title": BAD, "text": "We keep secrets."},
+        )
+    assert "U+202E" in refused.value.message_dict["action_payload"][0]
+    assert not Poll.objects.filter(title="Adopt it?").exists()
