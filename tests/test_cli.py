@@ -244,3 +244,31 @@ def test_it_verifies_a_poll_log_through_the_consortia_command(db, capsys):
     assert cli.main(["verify-poll", "999999"]) == 2
     assert "no poll 999999" in capsys.readouterr().err
     assert cli.main(["verify-poll", "not-a-number"]) == 2
+
+
+@pytest.mark.django_db
+def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(
+            [
+                "manage",
+                "createsuperuser",
+                "--noinput",
+                "--email",
+                "ops@example.test",
+                "--name",
+                "Operator\u202erotarepO",
+            ]
+        )
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE" in err
+    assert "Traceback" not in err
+    assert not Person.objects.filter(email="ops@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_manage_createsuperuser_still_creates_an_operator(capsys):
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "Oda Operator"]) == 0
+    assert Person.objects.get(email="ops@example.test").name == "Oda Operator"

@@ -38,6 +38,30 @@ def test_it_saves_versions_and_reads_them(api, world):
     assert Agenda.objects.get().version == 2
 
 
+def test_a_put_changes_only_the_fields_it_sends(api, world):
+    put(api.leader, "/agenda", {"why_partner": "Reach", "gaps": "Casting", "partner_capacity": 2})
+    response = put(api.leader, "/agenda", {})
+    assert response.status_code == 200, response.content
+    data = api.leader.get("/agenda").json()
+    assert (data["why_partner"], data["gaps"], data["partner_capacity"]) == ("Reach", "Casting", 2)
+    assert data["version"] == 1  # nothing changed, no new version
+    put(api.leader, "/agenda", {"why_partner": None, "gaps": "", "partner_capacity": None})
+    data = api.leader.get("/agenda").json()
+    assert (data["why_partner"], data["gaps"], data["partner_capacity"]) == ("Reach", "", None)
+    assert data["version"] == 2
+
+
+def test_the_openapi_document_says_what_a_put_of_the_agenda_does(api):
+    document = api.leader.client.get("/api/v1/openapi.json").json()
+    operations = document["paths"]["/api/v1/agenda"]
+    assert set(operations) == {"get", "put"}  # no PATCH, as the description says
+    description = operations["put"]["description"]
+    assert "Only the fields you send change" in description
+    assert "`{}` changes nothing" in description
+    assert 'send a section as `""` to empty it' in description
+    assert "There is no PATCH on `/agenda`" in description
+
+
 def test_others_see_their_own_empty_agenda_never_this_one(api, world):
     put(api.leader, "/agenda", {"why_partner": "SECRET"})
     for client in (api.other_leader, api.other_member, api.outsider, api.applicant):

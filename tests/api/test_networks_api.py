@@ -115,6 +115,17 @@ def test_a_team_leader_founds_a_network_with_its_charter(api, world):
     )
 
 
+def test_it_refuses_a_network_name_with_a_direction_override(api):
+    response = api.outsider.post(
+        "/networks", {"name": "Northwind\u202eecnaillA", "charter_text": CHARTER}
+    )
+    assert field_errors(response) == {
+        "name": "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE: names cannot "
+        "contain control or text-direction characters, which can make a name look like another."
+    }
+    assert not Network.objects.filter(name__startswith="Northwind\u202e").exists()
+
+
 def test_only_team_leaders_found_networks(api):
     response = api.member.post("/networks", {"name": "Side", "charter_text": CHARTER})
     assert response.status_code == 403

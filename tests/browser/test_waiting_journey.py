@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from consortia.decisions import services as decisions
-from consortia.networks.models import NetworkMembership
+from consortia.networks import services
+from consortia.networks.models import NetworkMembership, OrgMembership
 from tests.browser.helpers import sign_in
 from tests.conftest import fresh
 
@@ -80,3 +81,47 @@ def test_my_networks_keeps_the_name_readable_on_a_phone(new_page, shoot, world):
             assert below["x"] >= name["x"] + name["width"], (name, below)
         assert not page.evaluate(OVERFLOW)
         shoot(page, f"my-networks-{width}")
+
+
+def _dashboard_with_gammas_admission(new_page, world):
+    ada = new_page()
+    sign_in(ada, world.leader)
+    assert "Gamma Group asks to join" in ada.locator("#waiting-admissions").inner_text()
+    ada.evaluate("window.notReloaded = true")
+    return ada
+
+
+def test_an_admission_gone_meanwhile_leaves_the_card_with_a_message(new_page, shoot, world):
+    ada = _dashboard_with_gammas_admission(new_page, world)
+    # Meanwhile the application disappears (an operator removed it): the action answers 404.
+    NetworkMembership.objects.filter(network=world.network, organization=world.gamma).delete()
+    ada.get_by_role("button", name="Approve “Gamma Group asks to join Northwind Alliance”").click()
+    ada.locator("#flash").get_by_text("That is no longer waiting for you").wait_for()
+    ada.locator("#waiting-admissions").wait_for(state="detached")
+    assert " ".join(ada.locator("#waiting-total").text_content().split()) == "0 waiting"
+    assert ada.evaluate("window.notReloaded === true")
+    shoot(ada, "gone")
+
+
+def test_an_action_no_longer_allowed_says_why_and_leaves_the_card(new_page, shoot, world):
+    ada = _dashboard_with_gammas_admission(new_page, world)
+    # Meanwhile Max becomes a team leader and makes Ada a member: deciding is no longer hers.
+    max_membership = OrgMembership.objects.get(person=world.member)
+    services.org_member_update(
+        actor=fresh(world.leader), membership=max_membership, role="team_leader"
+    )
+    services.org_member_update(
+        actor=fresh(world.member),
+        membership=OrgMembership.objects.get(person=world.leader),
+        role="member",
+    )
+    ada.get_by_role("button", name="Approve “Gamma Group asks to join Northwind Alliance”").click()
+    ada.locator("#flash").get_by_text("Only a team leader can decide on admissions.").wait_for()
+    # The card is read again: the admission stays, for her team leaders now, without a button.
+    admissions = ada.locator("#waiting-admissions")
+    admissions.get_by_text("Your team leader decides").wait_for()
+    assert admissions.get_by_role("button").count() == 0
+    assert ada.evaluate("window.notReloaded === true")
+    membership = NetworkMembership.objects.get(network=world.network, organization=world.gamma)
+    assert membership.status == NetworkMembership.Status.APPLIED
+    shoot(ada, "no-longer-allowed")

@@ -245,7 +245,7 @@ BOOSTED = {"HX-Request": "true", "HX-Boosted": "true", "HX-Current-URL": "http:/
 CARD = (
     '<section class="card waiting" id="waiting" aria-labelledby="waiting-title"\n'
     '      hx-target="#waiting" hx-select="#waiting" hx-select-oob="#flash:innerHTML" '
-    'hx-swap="outerHTML show:none" hx-push-url="false">'
+    'hx-swap="outerHTML show:none" hx-push-url="false"\n      data-live data-gone-message='
 )
 
 
@@ -317,6 +317,24 @@ def test_a_boosted_action_answers_with_the_dashboard_it_changed(world, busy, who
     assert f'id="waiting-{section}"' not in body
     flash = body.split('id="flash"', 1)[1].split("</div>\n", 1)[0]
     assert "flash__item--success" in flash
+
+
+def test_an_action_on_something_gone_meanwhile_is_refused_and_the_card_read_again_drops_it(
+    world, busy
+):
+    """The card is a live part (live.js) that says what a refused action means there: app.js
+    shows that sentence and reads the card again (tests/browser/test_waiting_journey.py)."""
+    client = login(world.leader)
+    card = client.get("/").content.decode().split('id="waiting"', 1)[1].split(">", 1)[0]
+    assert "data-live" in card
+    assert 'data-gone-message="That is no longer waiting for you' in card
+    url, data = _dashboard_action(busy, "admissions")
+    NetworkMembership.objects.filter(pk=busy["admission"].pk).delete()  # gone meanwhile
+    response = client.post(url, {**data, "next": "/"}, headers=BOOSTED)
+    assert response.status_code == 404
+    assert "data-error-message" in response.content.decode()
+    again = client.get("/", headers={"X-Consortia-Live": "1"}).content.decode()
+    assert CARD in again and 'id="waiting-admissions"' not in again
 
 
 def test_an_htmx_action_elsewhere_still_gets_its_fragment(world, busy):

@@ -231,6 +231,27 @@ def test_it_refuses_a_duplicate_organization_name(world):
     assert Organization.objects.filter(name__iexact="acme labs").count() == 1
 
 
+def test_it_refuses_an_organization_name_with_a_direction_override(world):
+    client = login(make_person("new@example.test", "New Person"))
+    # U+202E shows what follows backwards: this would read as "Acme LabsSecure".
+    response = client.post(
+        url("organization_create"), {"name": "Acme Labs\u202eeruceS", "kind": "company"}
+    )
+    assert response.status_code == 422
+    assert "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE" in text(response)
+    assert Organization.objects.count() == 4  # the world's four, nothing new
+    assert not OrgMembership.objects.filter(person__email="new@example.test").exists()
+
+
+def test_it_refuses_to_sign_up_a_person_with_a_hidden_character_in_the_name(client, db):
+    response = client.post(
+        url("signup"), {"name": "Nia\u2066 New", "email": "nia@example.test", "password1": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "U+2066 LEFT-TO-RIGHT ISOLATE" in text(response)
+    assert not Person.objects.filter(email="nia@example.test").exists()
+
+
 def test_it_sends_people_who_already_have_an_organization_to_it(as_member):
     response = as_member.get(url("organization_create"))
     assert response.status_code == 302 and response.url == url("my_organization")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from consortia.core.mail import queue_email
+from consortia.core.validators import without_hidden
 
 SITE = SimpleNamespace(name="Consortia", domain=settings.SITE_URL.split("://", 1)[-1])
 
@@ -139,6 +140,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         name = data.get("name") or " ".join(
             part for part in (data.get("first_name"), data.get("last_name")) if part
         )
+        # The provider's name is taken as it comes, less what would disguise it (core.validators).
+        name = without_hidden(" ".join((name or "").split()))
         user.name = (name or (user.email or "").split("@")[0])[:150]
         if user.email:
             user.email = user.email.lower()

@@ -7,6 +7,8 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.contrib.auth import password_validation
 
+from consortia.core.validators import validate_name
+
 
 class SignUpForm(AllauthSignupForm):
     name = forms.CharField(
@@ -83,7 +85,7 @@ class SignUpForm(AllauthSignupForm):
         name = (self.cleaned_data.get("name") or "").strip()
         if not name:
             raise forms.ValidationError("Your name is required.")
-        return name
+        return validate_name(name)
 
 
 class SignInForm(LoginForm):

@@ -71,9 +71,21 @@ def get_agenda(request):
     return _agenda_out(permissions.own_organization(request.auth))
 
 
-@router.put("/agenda", response={200: AgendaOut, **BODY_ERRORS}, summary="Save the agenda")
+@router.put(
+    "/agenda",
+    response={200: AgendaOut, **BODY_ERRORS},
+    summary="Save the agenda (only the fields you send)",
+)
 def save_agenda(request, payload: AgendaIn):
-    """Team leaders. A save that changes something is a new version; earlier ones are kept."""
+    """Team leaders. Only the fields you send change: despite the method, this PUT does not
+    replace the whole agenda. A section you leave out, or send as `null`, keeps its text, so
+    `{}` changes nothing; send a section as `""` to empty it. `partner_capacity` left out keeps
+    its number; `null` clears it. There is no PATCH on `/agenda`: this PUT is the only way to
+    write it.
+
+    A save that changes something is a new version (see `GET /agenda/versions`); earlier
+    versions are kept, and a save that changes nothing adds none (only the very first save,
+    even of `{}`, makes version 1)."""
     person = request.auth
     organization = permissions.own_organization(person)
     permissions.require_agenda_writer(person)

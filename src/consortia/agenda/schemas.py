@@ -53,8 +53,9 @@ _section_help = {name: question for name, _label, question in SECTIONS}
 
 
 class AgendaIn(InputSchema):
-    """Save a new version. Sections you leave out keep their text; `partner_capacity` left out
-    keeps its number, null clears it."""
+    """Save a new version. Sections you leave out (or send as null) keep their text, so `{}`
+    changes nothing; `""` empties a section. `partner_capacity` left out keeps its number, null
+    clears it."""
 
     why_partner: Text(20000, description=_section_help["why_partner"]) | None = None
     value_expected: Text(20000, description=_section_help["value_expected"]) | None = None

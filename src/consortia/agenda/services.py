@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from consortia.core.events import emit
 from consortia.core.models import Audience
+from consortia.core.validators import validate_name
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import Network, Organization, OrgMembership, Person
 
@@ -171,7 +172,9 @@ def _criterion_fields(name, group, weight, scale) -> dict:
     if scale is None or len(scale) != 5:
         raise ValidationError({"scale": "Describe each of the five steps, 0 to 4."})
     fields = {
-        "name": _text(name, "name", "The name", max_length=100, required=True),
+        "name": validate_name(
+            _text(name, "name", "The name", max_length=100, required=True), "name"
+        ),
         "group": group,
         "weight": _weight(weight),
     }
@@ -283,7 +286,9 @@ def template_item_add(
     permissions.require_agenda_writer(actor)
     organization = actor.organization
     items = _stored_template(organization)
-    title = _text(title, "title", "The title", max_length=150, required=True)
+    title = validate_name(
+        _text(title, "title", "The title", max_length=150, required=True), "title"
+    )
     description = _text(description, "description", "The description", max_length=500)
     if any(item.title.lower() == title.lower() for item in items):
         raise ValidationError({"title": "The template already has an item with this title."})
@@ -379,7 +384,9 @@ def prospect_add(
         name = partner.name
         website = website or partner.website
     else:
-        name = _text(name, "name", "The organization's name", max_length=150, required=True)
+        name = validate_name(
+            _text(name, "name", "The organization's name", max_length=150, required=True), "name"
+        )
         if (
             Organization.objects.filter(name__iexact=name)
             .filter(pk__in=candidate_organizations(actor).values("pk"))

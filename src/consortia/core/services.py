@@ -13,6 +13,7 @@ from consortia.core.models import (
     NotificationPreference,
     hash_token,
 )
+from consortia.core.validators import validate_name
 
 # API tokens -------------------------------------------------------------------------------
 
@@ -26,6 +27,7 @@ def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": "A name for the token is required."})
     if len(name) > 100:
         raise ValidationError({"name": "Keep the name under 100 characters."})
+    validate_name(name, "name")
     raw = ApiToken.generate()
     token = ApiToken.objects.create(person=actor, name=name, digest=hash_token(raw), hint=raw[:10])
     hooks.call(hooks.API_TOKEN_CREATED, token=token)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
+from consortia.core.validators import validate_name
 from consortia.networks.models import Agreement, Network, NetworkMembership, Person
 
 Status = NetworkMembership.Status
@@ -175,7 +176,7 @@ def _validate_amend(network, payload) -> dict:
     if not isinstance(text, str) or not text.strip():
         raise ValidationError({"charter_text": "Write the amended charter text."})
     title = payload.get("title") if isinstance(payload.get("title"), str) else ""
-    return {"text": text.strip(), "title": title.strip()[:200]}
+    return {"text": text.strip(), "title": validate_name(title.strip(), "action_payload")[:200]}
 
 
 def _validate_admission_rule(network, payload) -> dict:

@@ -34,6 +34,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
+from consortia.core.validators import name_error
 from consortia.decisions import outcomes
 from consortia.decisions.models import Ballot, BallotRecord, Poll, PollOption, PollVoter
 from consortia.decisions.tally import SCORE_MAX, SCORE_MIN, TallyError, tally
@@ -170,6 +171,8 @@ def poll_create(
         errors["title"] = "Say what the poll decides."
     elif len(title) > 200:
         errors["title"] = "Keep the title under 200 characters."
+    elif message := name_error(title):
+        errors["title"] = message
     if kind not in Kind.values:
         errors["kind"] = "Choose consensus, yes/no, approval, ranked or score."
     if kind == Kind.RANKED:

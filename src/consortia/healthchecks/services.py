@@ -19,6 +19,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
+from consortia.core.validators import validate_name
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.initiatives import services as initiative_services
 from consortia.initiatives.models import Initiative, Participation
@@ -124,7 +125,7 @@ def health_check_open(
     if (partner is None) == (initiative is None):
         raise ValidationError({"partner": "Choose a partner organization or an initiative."})
     deadline = _check_deadline(deadline, now)
-    title = (title or "").strip()[:200]
+    title = validate_name((title or "").strip(), "title")[:200]
     if initiative is not None:
         if initiative.network_id != network.pk:
             raise ValidationError({"initiative": "Choose an initiative of this network."})

@@ -16,6 +16,7 @@ from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
+from consortia.core.validators import validate_name
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Person
 
@@ -102,7 +103,7 @@ def initiative_propose(
     _check_dates(starts_on, ends_on)
     initiative = Initiative(
         network=network,
-        title=_required(title, "title", "A title")[:200],
+        title=validate_name(_required(title, "title", "A title"), "title")[:200],
         objective=_required(objective, "objective", "The objective"),
         scope=scope or "",
         boundaries=boundaries or "",
@@ -954,7 +955,7 @@ def request_send(
         permissions.require_leader(
             actor, initiative, now, what="send requests on behalf of the initiative"
         )
-    title = _required(title, "title", "A title")[:200]
+    title = validate_name(_required(title, "title", "A title"), "title")[:200]
     if kind not in Request.Kind.values:
         raise ValidationError({"kind": "Choose a task or a role."})
     if due_on is None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from consortia.core.events import emit
 from consortia.core.models import Audience
+from consortia.core.validators import name_error
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.networks import permissions as network_permissions
 
@@ -73,6 +74,8 @@ def metric_create(
         errors["name"] = "Name the metric."
     elif len(name) > 120:
         errors["name"] = "Keep the name under 120 characters."
+    elif message := name_error(name):
+        errors["name"] = message
     if not unit:
         errors["unit"] = "Give the unit, e.g. EUR, tonnes CO2e, %, people."
     elif len(unit) > 30:

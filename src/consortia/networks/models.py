@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from consortia.core.validators import validate_name
+
 
 class PersonManager(BaseUserManager):
     use_in_migrations = True
@@ -17,6 +19,8 @@ class PersonManager(BaseUserManager):
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("A person needs an email address")
+        # `consortia manage createsuperuser --name …` comes here without a service.
+        validate_name(extra.get("name", ""), "name")
         person = self.model(email=self.normalize_email(email).lower(), **extra)
         person.set_password(password)
         person.save(using=self._db)

@@ -15,6 +15,7 @@ from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.mail import queue_email
 from consortia.core.models import Audience, hash_token
+from consortia.core.validators import name_error, validate_name
 from consortia.networks import admission, permissions
 from consortia.networks.models import (
     AdmissionVote,
@@ -54,7 +55,7 @@ def _required(value: str, field: str, label: str) -> str:
 @transaction.atomic
 def person_sign_up(*, email: str, name: str, password: str) -> Person:
     email = _clean_email(email)
-    name = _required(name, "name", "Your name")
+    name = validate_name(_required(name, "name", "Your name"), "name")
     if Person.objects.filter(email__iexact=email).exists():
         raise ValidationError(
             {"email": "An account with this email already exists. Sign in instead."}
@@ -90,7 +91,7 @@ def organization_create(*, actor: Person, name: str, **fields) -> Organization:
         raise ValidationError(
             f"You already belong to {actor.organization}; a person acts for one organization."
         )
-    name = _required(name, "name", "The organization's name")
+    name = validate_name(_required(name, "name", "The organization's name"), "name")
     if Organization.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": "An organization with this name already exists."})
     organization = Organization(name=name, slug=_unique_org_slug(name))
@@ -125,7 +126,7 @@ def organization_update(*, actor: Person, organization: Organization, **fields) 
         raise PermissionDenied("Only the organization's own team leaders can change it.")
     permissions.require_team_leader(actor)
     if "name" in fields and fields["name"] is not None:
-        name = _required(fields["name"], "name", "The organization's name")
+        name = validate_name(_required(fields["name"], "name", "The organization's name"), "name")
         if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
             raise ValidationError({"name": "An organization with this name already exists."})
         organization.name = name
@@ -534,6 +535,11 @@ def network_found(
     name = (name or "").strip()
     if not name:
         errors["name"] = "The network's name is required."
+    elif message := name_error(name):
+        errors["name"] = message
+    charter_title = (charter_title or "").strip()
+    if message := name_error(charter_title):
+        errors["charter_title"] = message
     slug = slugify(slug or name)[:60]
     if slug_error := network_slug_error(slug):
         errors["slug"] = slug_error
@@ -567,7 +573,7 @@ def network_found(
         network=network,
         kind=Agreement.Kind.CHARTER,
         version=1,
-        title=(charter_title or "").strip() or f"{network.name} charter",
+        title=charter_title or f"{network.name} charter",
         text=charter_text.strip(),
         created_by=actor,
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from consortia.core.events import emit
 from consortia.core.models import Audience
+from consortia.core.validators import validate_name
 from consortia.networks.models import Agreement
 
 ACTION = "adopt_nda"
@@ -19,7 +20,8 @@ def validate(network, payload) -> dict:
     if not isinstance(text, str) or not text.strip():
         raise ValidationError({"action_payload": "Write the NDA text the network adopts."})
     title = payload.get("title") if isinstance(payload.get("title"), str) else ""
-    return {"text": text.strip(), "title": title.strip()[:200] or "Network NDA"}
+    title = validate_name(title.strip(), "action_payload")[:200]
+    return {"text": text.strip(), "title": title or "Network NDA"}
 
 
 def publish(network, *, title: str, text: str, created_by=None) -> Agreement:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience as EventAudience
 from consortia.core.notifications import notify
+from consortia.core.validators import validate_name
 from consortia.initiatives.models import Initiative, Participation
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import (
@@ -68,6 +69,11 @@ def _required(value, field: str, label: str, max_length: int | None = None) -> s
     if "\x00" in value:
         raise ValidationError({field: f"{label} cannot contain NUL characters."})
     return value
+
+
+def _title(value, max_length: int = 200) -> str:
+    """A title people will see: required, bounded, no hidden characters."""
+    return validate_name(_required(value, "title", "A title", max_length), "title")
 
 
 def _text(value, field: str, label: str, max_length: int = MAX_BODY) -> str:
@@ -325,7 +331,7 @@ def item_create(
         kind=kind,
         organization=organization,
         author=actor,
-        title=_required(title, "title", "A title", 200),
+        title=_title(title),
         body=body,
         body_html=render_markdown(body),
         tags=normalize_tags(tags),
@@ -355,7 +361,7 @@ def item_update(*, actor: Person, item: Item, title=None, body=None, tags=None, 
     item = Item.objects.select_for_update(of=("self",)).select_related("network").get(pk=item.pk)
     require_item_owner(actor, item, what="edit it")
     if title is not None:
-        item.title = _required(title, "title", "A title", 200)
+        item.title = _title(title)
     if body is not None:
         item.body = _text(body, "body", "The text")
         item.body_html = render_markdown(item.body)
@@ -757,7 +763,7 @@ def nda_propose(*, actor: Person, network, counterparty, title: str, text: str, 
         network=network,
         proposer_id=own,
         counterparty_id=counterparty_id,
-        title=_required(title, "title", "A title", 200),
+        title=_title(title),
         text=_required(text, "text", "The NDA text", 100_000),
         version=version,
         proposed_by=actor,
@@ -853,7 +859,7 @@ def network_nda_propose(*, actor: Person, network, title: str, text: str, closes
     return decision_services.poll_create(
         actor=actor,
         network=network,
-        title=f"Adopt the network NDA: {_required(title, 'title', 'A title', 150)}",
+        title=f"Adopt the network NDA: {_title(title, 150)}",
         kind="yes_no",
         closes_at=closes_at,
         description="If this poll passes, the text becomes the network's NDA; each member "
