@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -178,6 +179,7 @@ class Engine:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     progress: Progress | None = None
     _pool: ProcessPoolExecutor | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __enter__(self) -> Engine:
         return self
@@ -195,18 +197,24 @@ class Engine:
             result = [function(*fixed, items)]
             self._tick(label, total, total)
             return result
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("fork"))
+        pool = self._executor()
         # Several chunks per worker: the progress bar moves, and a slow core does not hold up
         # the others at the end.
         chunks = _chunks(items, self.workers * 8)
-        futures = [self._pool.submit(function, *fixed, chunk) for chunk in chunks]
+        futures = [pool.submit(function, *fixed, chunk) for chunk in chunks]
         results, done = [], 0
         for future, chunk in zip(futures, chunks, strict=True):
             results.append(future.result())
             done += len(chunk) // (POINT if isinstance(chunk, bytes) else 1)
             self._tick(label, done, total)
         return results
+
+    def _executor(self) -> ProcessPoolExecutor:
+        """The process pool, started on first use (by one thread: two parties may share it)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("fork"))
+            return self._pool
 
     def _tick(self, label: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -227,9 +235,8 @@ class Engine:
             return b"".join(self._map(label, _mult, blob, (scalar,), n))
         size = max(1, -(-n // (self.workers * 8))) * POINT
         pieces = [blob[i : i + size] for i in range(0, len(blob), size)]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("fork"))
-        futures = [self._pool.submit(_mult, scalar, piece) for piece in pieces]
+        pool = self._executor()
+        futures = [pool.submit(_mult, scalar, piece) for piece in pieces]
         out, done = [], 0
         for future, piece in zip(futures, pieces, strict=True):
             out.append(future.result())
