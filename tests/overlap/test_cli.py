@@ -3,6 +3,7 @@ for it with a clear message, keeps the key of the records it receives, and expor
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections
@@ -28,25 +29,22 @@ def wait_until(test, seconds=30):
     raise AssertionError("timed out")
 
 
-def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path, capsys):
+@contextmanager
+def acme_runs_the_cli(pair, args):
+    """`consortia overlap run` as Acme's leader in a thread; yields (the run once Acme has sent
+    its blinded list and Beta has joined it, Beta's LocalSide, the CLI's outcome)."""
     world = pair.world
-    acme_csv = tmp_path / "acme.csv"
-    acme_csv.write_bytes(keys_csv(domains("a", range(40))))
-    keys_dir = tmp_path / "keys"
     outcome = {}
 
     def acme():
         try:
-            outcome["status"] = _acme()
+            outcome["status"] = cli_main(
+                ["overlap", "run", *args, "--network", "northwind", "--with", "beta-works",
+                 "--population", "customers", "--as", world.leader.email, "--wait", "60",
+                 "--workers", "1"]
+            )  # fmt: skip
         finally:
             connections.close_all()  # this thread's connection, or the test database lingers
-
-    def _acme():
-        return cli_main(
-            ["overlap", "run", str(acme_csv), "--network", "northwind", "--with", "beta-works",
-             "--population", "customers", "--as", world.leader.email, "--wait", "60",
-             "--key-dir", str(keys_dir), "--workers", "1"]
-        )  # fmt: skip
 
     thread = threading.Thread(target=acme)
     thread.start()
@@ -62,13 +60,25 @@ def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path
                 actor=fresh(world.other_leader), run=run, population_ids=[pair.beta_pop.pk]
             )
         )
-        beta = LocalSide(person=fresh(world.other_leader), run=run)
+        yield run, LocalSide(person=fresh(world.other_leader), run=run), outcome
+    finally:
+        thread.join(90)
+
+
+def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path, capsys):
+    world = pair.world
+    acme_csv = tmp_path / "acme.csv"
+    acme_csv.write_bytes(keys_csv(domains("a", range(40))))
+    keys_dir = tmp_path / "keys"
+    with acme_runs_the_cli(pair, [str(acme_csv), "--key-dir", str(keys_dir)]) as (
+        run,
+        beta,
+        outcome,
+    ):
         retry_locked(lambda: beta.blind({pair.beta_pop.pk: read(domains("a", range(25, 60)))}))
         retry_locked(beta.double)
         wait_until(lambda: retry_locked(lambda: Run.objects.get(pk=run.pk).status != "open"))
         got = retry_locked(beta.open)
-    finally:
-        thread.join(90)
     assert outcome["status"] == 0
     assert len(got) == 15
     out, err = capsys.readouterr()
@@ -109,35 +119,9 @@ def test_the_cli_runs_with_a_partner_and_exports_what_it_received(pair, tmp_path
 def test_the_cli_cancels_the_run_when_the_partner_sends_values_that_are_not_elements(
     pair, tmp_path, capsys
 ):
-    world = pair.world
     acme_csv = tmp_path / "acme.csv"
     acme_csv.write_bytes(keys_csv(domains("a", range(30))))
-    outcome = {}
-
-    def acme():
-        try:
-            outcome["status"] = cli_main(
-                ["overlap", "run", str(acme_csv), "--network", "northwind", "--with",
-                 "beta-works", "--population", "customers", "--as", world.leader.email,
-                 "--wait", "60", "--workers", "1"]
-            )  # fmt: skip
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=acme)
-    thread.start()
-    try:
-        run = wait_until(
-            lambda: retry_locked(
-                lambda: Run.objects.filter(sides__blinded_at__isnull=False).first()
-            )
-        )
-        retry_locked(
-            lambda: services.run_join(
-                actor=fresh(world.other_leader), run=run, population_ids=[pair.beta_pop.pk]
-            )
-        )
-        beta = LocalSide(person=fresh(world.other_leader), run=run)
+    with acme_runs_the_cli(pair, [str(acme_csv)]) as (_, beta, outcome):
         # Beta's client is broken or hostile: 32-byte values above the field's prime.
         honest = beta.party.blind
         beta.party.blind = lambda name, records, share_fields: (
@@ -145,8 +129,6 @@ def test_the_cli_cancels_the_run_when_the_partner_sends_values_that_are_not_elem
             honest(name, records, share_fields=share_fields)[1],
         )
         retry_locked(lambda: beta.blind({pair.beta_pop.pk: read(domains("b", range(25)))}))
-    finally:
-        thread.join(90)
     assert outcome["status"] == 1
     err = capsys.readouterr().err
     assert "Beta Works's data cannot be used (a value is not a canonical group element)" in err
