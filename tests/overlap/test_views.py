@@ -38,6 +38,13 @@ def test_team_leaders_describe_populations_and_override_per_partner(world, as_le
     )  # fmt: skip
     assert again.status_code == 422
     assert "already has a population" in again.content.decode()
+    hidden = as_leader.post(
+        "/n/northwind/overlap/", {"form": "population", "name": "Prospects\u202e", "kind": "custom",
+                                  "level": "counts"},
+    )  # fmt: skip
+    assert hidden.status_code == 422
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in hidden.content.decode()
+    assert Population.objects.filter(organization=world.acme).count() == 1
     url = f"/n/northwind/overlap/populations/{customers.pk}/"
     assert as_leader.get(url).status_code == 200
     response = as_leader.post(

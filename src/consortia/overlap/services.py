@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from consortia.core.events import emit
 from consortia.core.models import Audience as EventAudience
 from consortia.core.notifications import notify
+from consortia.core.validators import validate_name
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import (
     Network,
@@ -126,6 +127,7 @@ def population_create(
         raise ValidationError({"name": "Give the population a name, e.g. “Customers”."})
     if len(name) > 80:
         raise ValidationError({"name": "At most 80 characters."})
+    validate_name(name, "name")
     if kind not in Population.Kind.values:
         raise ValidationError({"kind": "Choose customers, opportunities, prospects or custom."})
     slug = slugify(slug or name)[:80]
@@ -160,7 +162,7 @@ def population_update(*, actor: Person, population: Population, level: str, fiel
     population.level = _clean_level(level)
     population.fields = _clean_fields(fields) if level == Level.RECORDS else []
     if name is not None and name.strip():
-        population.name = name.strip()[:80]
+        population.name = validate_name(name.strip(), "name")[:80]
     population.save(update_fields=["level", "fields", "name"])
     _org_event(
         actor,
