@@ -168,6 +168,8 @@ def test_the_api_answers_422_with_a_sentence_and_changes_nothing(pair):
     )
     assert response.status_code == 201
     run_api = f"{api}/{response.json()['id']}"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     for files, meta in (
         ({}, "{}"),
         ({"blinded-999": b"x" * 32}, "{}"),
@@ -175,11 +177,16 @@ def test_the_api_answers_422_with_a_sentence_and_changes_nothing(pair):
         ({f"blinded-{pair.acme_pop.pk}": b"x" * 32 * 25}, "{}"),  # repeated values
         ({f"blinded-{pair.acme_pop.pk}": bytes(range(32)) * 3}, "not json"),
     ):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         data = {"meta": meta, **{k: SimpleUploadedFile(k, v) for k, v in files.items()}}
         answer = client.post(f"{run_api}/blinded", data)
         assert answer.status_code == 422, (files.keys(), answer.content)
+    above_p = b"".join(bytes([n]) + b"\xff" * 31 for n in range(25))  # 25 distinct values >= p
+    answer = client.post(
+        f"{run_api}/blinded",
+        {"meta": "{}", f"blinded-{pair.acme_pop.pk}": SimpleUploadedFile("b", above_p)},
+    )
+    assert answer.status_code == 422
+    assert "not group elements" in answer.content.decode()
     assert client.post(f"{run_api}/doubled", {}).status_code == 422
     assert client.post(f"{run_api}/opened", {}).status_code == 422
     assert client.get(f"{run_api}/values/blinded/{pair.beta_pop.pk}").status_code == 404

@@ -157,3 +157,12 @@ def test_the_opening_scalar_undoes_the_matching_scalar_when_it_has_a_clamped_for
     twice = protocol._multiplier(scalar)(other)
     assert protocol._multiplier(undo)(twice) == other
     assert protocol.inverse(protocol.new_invertible_scalar()) is not None
+
+
+def test_the_server_tells_canonical_coordinates_from_others():
+    good = protocol.hash_to_group(b"t", "d:a.example")
+    assert protocol.all_canonical(good * 3) and protocol.all_canonical(b"")
+    assert protocol.all_canonical(good + (protocol.FIELD - 1).to_bytes(32, "little"))
+    assert not protocol.all_canonical(good + protocol.FIELD.to_bytes(32, "little"))
+    assert not protocol.all_canonical(good + b"\xff" * 32)
+    assert not protocol.all_canonical(good[:31])

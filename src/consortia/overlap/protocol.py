@@ -121,6 +121,20 @@ def new_invertible_scalar() -> bytes:
             return scalar
 
 
+def all_canonical(blob: bytes) -> bool:
+    """Whether every 32-byte value of `blob` is a canonical coordinate (u < 2^255 - 19): what
+    the server can check of an upload without any secret (small orders are for the receiver)."""
+    if len(blob) % POINT:
+        return False
+    if not blob or max(blob[POINT - 1 :: POINT]) < 0x7F:  # the usual case: no value near p
+        return True
+    return all(
+        int.from_bytes(blob[i : i + POINT], "little") < FIELD
+        for i in range(0, len(blob), POINT)
+        if blob[i + POINT - 1] >= 0x7F
+    )
+
+
 def _multiplier(scalar: bytes):
     """u ↦ X25519(scalar, u), refusing what is not a canonical element of the group."""
     exchange = X25519PrivateKey.from_private_bytes(scalar).exchange

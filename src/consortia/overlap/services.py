@@ -693,6 +693,11 @@ def run_blinded(*, actor: Person, run: Run, uploads: dict[int, Upload]) -> RunSi
             )
         if len(set(protocol.split(upload.blinded))) != size:
             raise ValidationError(f"The blinded list of “{population['name']}” repeats values.")
+        if not protocol.all_canonical(upload.blinded):
+            raise ValidationError(
+                f"The blinded list of “{population['name']}” holds values that are not group "
+                "elements."
+            )
         if population["level"] == Level.RECORDS:
             if upload.payload is None or len(upload.payload) != size * protocol.STRIDE:
                 raise ValidationError(
@@ -781,6 +786,11 @@ def run_doubled(
             if len(data) != expected:
                 raise ValidationError(
                     f"The {kind} list of the partner's “{population['name']}” has the wrong size."
+                )
+            if not protocol.all_canonical(data):
+                raise ValidationError(
+                    f"The {kind} list of the partner's “{population['name']}” holds values that "
+                    "are not group elements."
                 )
             blobs.append(
                 Blob(
