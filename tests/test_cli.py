@@ -246,7 +246,17 @@ def test_it_verifies_a_poll_log_through_the_consortia_command(db, capsys):
     assert cli.main(["verify-poll", "not-a-number"]) == 2
 
 
+@pytest.fixture
+def keep_the_test_connection(monkeypatch):
+    """`manage` ends like Django's own commands, closing every connection: on PostgreSQL that
+    would end the test's transaction under it."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(
@@ -268,6 +278,7 @@ def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys)
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_still_creates_an_operator(capsys):
     args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
     assert cli.main([*args, "--name", "Oda Operator"]) == 0
