@@ -1,6 +1,6 @@
 """Quality on the labelled set (tests/data/matching), measured, with thresholds that fail.
 
-The thresholds sit a little under what the ranker measures today (README: recall@5 0.80 on
+The thresholds sit a little under what the ranker measures today (README: recall@5 0.85 on
 SQLite), so a change that makes matching worse fails here; the benchmark
 (`consortia bench --only matching`) prints the full figures."""
 
@@ -41,17 +41,18 @@ def test_the_ranker_beats_both_baselines_and_a_floor(db, the_set):
     lexical = scores(ranking.Weights(lexical=1.0))
     semantic = scores(ranking.Weights(lexical=0.0))
     tfidf = labelled.evaluate(the_set.challenges, bench.tfidf_rankings(the_set))
-    # SQLite measures recall@5 0.802, nDCG@10 0.805.
-    assert fused.recall_at_5 >= 0.75, fused.as_dict()
-    assert fused.ndcg_at_10 >= 0.76, fused.as_dict()
+    # SQLite measures recall@5 0.852, nDCG@10 0.866 (0.802 and 0.805 with WordLlama).
+    assert fused.recall_at_5 >= 0.82, fused.as_dict()
+    assert fused.ndcg_at_10 >= 0.83, fused.as_dict()
     assert fused.recall_at_5 > lexical.recall_at_5 + 0.1
     assert fused.recall_at_5 > tfidf.recall_at_5 + 0.1
-    # The lexical half earns its place in recall@5 and nDCG@10 (SQLite: +0.027 and +0.022 over
-    # semantic only); the first relevant one comes as early as with semantic only (MRR equal).
+    # The lexical part earns its place in recall@5 (SQLite: +0.006 over semantic only) and
+    # costs nothing elsewhere (MRR +0.003, nDCG@10 +0.001).
     assert fused.recall_at_5 >= semantic.recall_at_5
     assert fused.mrr > max(lexical.mrr, tfidf.mrr)
     assert fused.mrr >= semantic.mrr - 0.01
-    assert fused.ndcg_at_10 > max(lexical.ndcg_at_10, semantic.ndcg_at_10, tfidf.ndcg_at_10)
+    assert fused.ndcg_at_10 > max(lexical.ndcg_at_10, tfidf.ndcg_at_10)
+    assert fused.ndcg_at_10 >= semantic.ndcg_at_10 - 0.01
 
 
 def test_the_metrics_are_right_on_a_hand_checked_case():

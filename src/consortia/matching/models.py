@@ -22,7 +22,8 @@ class MatchDocument(models.Model):
     )
     # [[field, phrase], …]: the evidence a match can quote, in the order of `vectors`' rows.
     phrases = models.JSONField(default=list)
-    # float16 rows (one per phrase, 256 columns): embedding.from_bytes().
+    # float16 rows (one per phrase, 384 columns, the English model): embedding.from_bytes();
+    # zero rows for a document written in another language.
     vectors = models.BinaryField(default=b"")
     # The document as a whole (fields weighted), one float16 row: what the ranking compares.
     vector = models.BinaryField(default=b"")

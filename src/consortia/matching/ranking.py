@@ -9,15 +9,18 @@ Two signals, fused:
    asks for is not the one that can help). The query is the text's distinct content words,
    OR-ed. Scores are divided by the best one, so the top lexical match gets 1.
 2. **Semantic**: cosine similarity between the text's vector and each document's vector
-   (phrases weighted by field) with two models (embedding.py), each standardised over the
-   candidates: the multilingual Universal Sentence Encoder (most of the weight: it knows
-   paraphrases and reads German, French and Spanish) and WordLlama, whose part for the best
-   STAGE_TWO organizations is refined with its single closest phrase (0.7 x document + 0.3 x
-   closest phrase). The evidence shown is the phrase closest by the multilingual encoder.
+   (phrases weighted by field), standardised over the candidates, from the model made for
+   the text's language (embedding.py): all-MiniLM-L6-v2 for an English text, the
+   multilingual Universal Sentence Encoder for a text in another language. A document
+   written in another language has no English vectors: for an English text it counts with
+   its multilingual standing. The English part of the best STAGE_TWO organizations is refined
+   with their single closest phrase (0.7 x document + 0.3 x closest phrase), which is also
+   the evidence shown.
 
    score = LEXICAL_WEIGHT x lexical
-           + (1 - LEXICAL_WEIGHT) x ((1 - MULTILINGUAL_SHARE) x z(wordllama)
-                                    + MULTILINGUAL_SHARE x z(multilingual)) / 3
+           + (1 - LEXICAL_WEIGHT) x ((1 - share) x z(English) + share x z(multilingual)) / 3
+
+   share = MULTILINGUAL_SHARE (0) for an English text, 1 for another language.
 
 Only the text is embedded at query time; documents were embedded when they changed
 (index.py). Visibility is SQL: the candidates are the network's active members now (never
@@ -30,6 +33,7 @@ network.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 
@@ -43,9 +47,12 @@ from . import embedding
 from .index import FIELDS, NETWORK_BITS, NETWORK_MASK, TABLE, fts_key
 from .text import MAX_QUERY_CHARS, clean, query_terms, split
 
-# Chosen on the tuning half of the labelled set (tests/data/matching), see README.
+# LEXICAL_WEIGHT and DOCUMENT_SHARE were chosen on the tuning half of the labelled set
+# (tests/data/matching) with the previous models and kept; see README.
 LEXICAL_WEIGHT = 0.23
-MULTILINGUAL_SHARE = 0.8  # of the semantic part; the rest is WordLlama's
+# The multilingual encoder's share of the semantic part for an English text (one model per
+# language: the English model reads English; another language gets 1).
+MULTILINGUAL_SHARE = 0.0
 FIELD_WEIGHTS = {  # BM25 column weights (SQLite); PostgreSQL has four classes, see _lexical
     "name": 2.0,
     "description": 1.0,
@@ -369,7 +376,7 @@ def forget_vectors() -> None:
 
 
 def semantic_scores(query_vectors, network, candidate_ids: np.ndarray) -> list[np.ndarray]:
-    """For each model's query vector (WordLlama, multilingual): the cosine of the query and
+    """For each model's query vector (English, multilingual): the cosine of the query and
     each candidate's best document (its profile, or its track record in `network`), in the
     order of `candidate_ids`; -1 for an unindexed organization.
 
@@ -436,63 +443,71 @@ def rank(
     if lexical.max() > 0:
         lexical = lexical / lexical.max()
 
-    try:
-        query_vector = embedding.embed([text])[0]
-    except embedding.ModelUnavailable:  # a broken install: words only, rather than nothing
-        query_vector = np.zeros(embedding.DIMENSIONS, dtype=np.float32)
-    query_ml = None
-    if weights.semantic > 0 and weights.multilingual > 0:
-        try:
-            query_ml = embedding.embed_multilingual([text])[0]
-        except embedding.ModelUnavailable:
-            query_ml = None
-    semantic = np.zeros(len(candidate_ids), dtype=np.float32)
-    mean, spread = 0.0, 1.0
-    share = weights.multilingual if query_ml is not None and query_ml.any() else 0.0
+    # The English model reads an English text; a text in another language (or a broken
+    # install of the English model) is read by the multilingual encoder alone.
+    share = weights.multilingual
+    query_vector = np.zeros(embedding.DIMENSIONS, dtype=np.float32)
+    query_ml = np.zeros(embedding.MULTILINGUAL_DIMENSIONS, dtype=np.float32)
+    if weights.semantic > 0:
+        if embedding.is_english(text):
+            with contextlib.suppress(embedding.ModelUnavailable):
+                query_vector = embedding.embed([text], remember=False)[0]
+        with contextlib.suppress(embedding.ModelUnavailable):
+            query_ml = embedding.embed_multilingual([text], remember=False)[0]
+    if not query_vector.any():
+        share = 1.0
     score = weights.lexical * lexical
-    if weights.semantic > 0 and (query_vector.any() or share):
+    semantic = np.full(len(candidate_ids), -1.0, dtype=np.float32)
+    known = np.zeros(len(candidate_ids), dtype=bool)
+    mean, spread = 0.0, 1.0
+    if weights.semantic > 0 and (query_vector.any() or query_ml.any()):
         with embedding.one_blas_thread():
             semantic, semantic_ml = semantic_scores(
                 [query_vector, query_ml], network, candidate_ids
             )
-        if query_vector.any() and share < 1:
+        known_ml = semantic_ml > -1
+        mean_ml, spread_ml = _standardise(semantic_ml, known_ml)
+        z_ml = np.where(known_ml, (semantic_ml - mean_ml) / spread_ml, -3.0)
+        if share < 1:
+            # A document without English vectors (written in another language) counts with
+            # its multilingual standing in the English part too.
             known = semantic > -1
             mean, spread = _standardise(semantic, known)
-            z = np.where(known, (semantic - mean) / spread, -3.0)
+            z = np.where(known, (semantic - mean) / spread, z_ml)
             score = score + weights.semantic * (1 - share) * z / 3
-        if share:
-            known = semantic_ml > -1
-            mean_ml, spread_ml = _standardise(semantic_ml, known)
-            z = np.where(known, (semantic_ml - mean_ml) / spread_ml, -3.0)
-            score = score + weights.semantic * share * z / 3
+        if share > 0:
+            score = score + weights.semantic * share * z_ml / 3
+        semantic = np.where(known, semantic, semantic_ml)
     order = np.lexsort((candidate_ids, -score))
 
     # Stage two: the best ones, refined with their closest phrase (also the evidence).
     head = order[: max(STAGE_TWO, top)] if weights.semantic > 0 else order[:top]
     documents = _documents([int(candidate_ids[i]) for i in head], network)
-    # The evidence: the phrase closest in meaning by the multilingual encoder (it reads the
-    # other languages), else by WordLlama; WordLlama's closest phrase also refines its part.
+    # The evidence: the phrase closest in meaning by the model that read the text (the
+    # multilingual encoder's for a document without English vectors); the English model's
+    # closest phrase also refines its part.
+    english_part = share < 1
     closest: dict[int, Evidence] = {}
-    closest_wordllama: dict[int, float] = {}
+    closest_english: dict[int, float] = {}
     for org_id, docs in documents.items():
-        best_wl = _closest_phrase(docs, 3, query_vector)
-        best_ml = _closest_phrase(docs, 4, query_ml if share else None)
-        if best_wl is not None:
-            closest_wordllama[org_id] = best_wl[0]
-        best = best_ml or best_wl
+        best_en = _closest_phrase(docs, 3, query_vector if english_part else None)
+        best_ml = _closest_phrase(docs, 4, query_ml)
+        if best_en is not None:
+            closest_english[org_id] = best_en[0]
+        best = best_en or best_ml
         if best is not None:
             (field_name, phrase) = best[1]
             closest[org_id] = Evidence(
                 field=field_name, text=phrase, html=escape(phrase), similarity=best[0]
             )
     refined = score.copy()
-    if weights.semantic > 0 and share < 1:
+    if weights.semantic > 0 and english_part:
         for i in head:
             org_id = int(candidate_ids[i])
-            if org_id in closest_wordllama and semantic[i] > -1:
+            if org_id in closest_english and known[i]:
                 mixed = (
                     weights.document_share * semantic[i]
-                    + (1 - weights.document_share) * closest_wordllama[org_id]
+                    + (1 - weights.document_share) * closest_english[org_id]
                 )
                 refined[i] += weights.semantic * (1 - share) * (mixed - semantic[i]) / spread / 3
         head = sorted(head, key=lambda i: (-refined[i], candidate_ids[i]))
@@ -509,13 +524,13 @@ def rank(
 
 def _closest_phrase(docs, column: int, query_vector):
     """(cosine, (field, phrase)) of the documents' phrase closest to the query, using the phrase
-    vectors in `column` of each document (3: WordLlama, 4: multilingual); None without them."""
+    vectors in `column` of each document (3: English, 4: multilingual); None without them."""
     if query_vector is None or not query_vector.any():
         return None
     best = None
     for doc in docs:
         found, rows = doc[2], doc[column]
-        if not len(found) or rows is None or len(rows) != len(found):
+        if not len(found) or rows is None or len(rows) != len(found) or not rows.any():
             continue
         sims = rows @ query_vector
         i = int(np.argmax(sims))
@@ -525,7 +540,7 @@ def _closest_phrase(docs, column: int, query_vector):
 
 
 def _documents(org_ids, network) -> dict[int, list]:
-    """{organization id: [(document id, network id or 0, phrases, WordLlama phrase vectors,
+    """{organization id: [(document id, network id or 0, phrases, English phrase vectors,
     multilingual phrase vectors or None)]}: the profile and the track record in `network`."""
     from django.db.models import Q
 
