@@ -226,9 +226,8 @@ def endpoint_resume(*, actor, endpoint, now=None) -> Endpoint:
     endpoint.created_by = actor
     endpoint.updated_at = now or timezone.now()
     endpoint.save(update_fields=["created_by", "updated_at"])
-    endpoint = (
-        Endpoint.objects.select_related("network", "organization", "created_by")
-        .get(pk=endpoint.pk)
+    endpoint = Endpoint.objects.select_related("network", "organization", "created_by").get(
+        pk=endpoint.pk
     )
     _event(
         actor,
