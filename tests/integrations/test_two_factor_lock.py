@@ -211,9 +211,7 @@ def test_a_locked_creators_endpoint_gets_no_new_message_and_an_unlocked_ones_doe
     assert queued(lins) == 2
 
 
-def test_a_paused_endpoint_holds_its_messages_says_why_and_a_secure_leader_resumes_it(
-    world, lin
-):
+def test_a_paused_endpoint_holds_its_messages_says_why_and_a_secure_leader_resumes_it(world, lin):
     endpoint = endpoint_by(world.leader, world.network)
     network_event(world.network)  # queued before the network required two-factor
     require_two_factor(world.network)
