@@ -265,3 +265,20 @@ def test_an_endpoint_without_a_paused_creator_is_listed_as_delivering(world):
     listed = api_as(world.leader).get(API).json()["items"]
     assert [(row["id"], row["paused"]) for row in listed] == [(endpoint.pk, False)]
     assert "Paused" not in login(world.leader).get(HOME).content.decode()
+
+
+def test_held_messages_are_not_reported_as_due_to_the_operator(world, client, settings):
+    settings.METRICS_TOKEN = "a-long-enough-metrics-token"
+    endpoint = endpoint_by(world.leader, world.network)
+    network_event(world.network)
+    require_two_factor(world.network)
+    assert queued(endpoint) == 1
+
+    text = client.get(
+        "/metrics", headers={"Authorization": "Bearer a-long-enough-metrics-token"}
+    ).content.decode()
+
+    held = Message.objects.filter(endpoint=endpoint).count()  # with webhook.endpoint_created
+    assert f'consortia_queue_length{{queue="webhook_held"}} {held}.0' in text
+    assert 'consortia_queue_length{queue="webhook_due"} 0.0' in text
+    assert 'consortia_worker_lag_seconds{what="webhook"} 0.0' in text
