@@ -31,10 +31,11 @@ EXAMPLES = int(os.environ.get("WEBHOOK_LEAK_EXAMPLES", 25))
 def _endpoints(built):
     endpoints = {}
     for network in built.networks:
-        for org in built.orgs:
+        for org, people in zip(built.orgs, built.people, strict=True):
             endpoints[(network.pk, org.pk)] = Endpoint.objects.create(
                 organization=org,
                 network=network,
+                created_by=people[0],  # an endpoint without a creator in good standing is paused
                 url=f"https://hooks.org{org.pk}.example/n{network.pk}",
                 event_types=["*"],
                 secret_ciphertext=crypto.encrypt("whsec_" + "A" * 43),

@@ -56,7 +56,8 @@ def list_webhook_event_types(request):
 )
 @paginate(Pagination)
 def list_webhook_endpoints(request):
-    """Every endpoint of your organization, in every network (team leaders)."""
+    """Every endpoint of your organization, in every network (team leaders), but those of a
+    network you may not see inside now (e.g. it requires two-factor authentication)."""
     permissions.require_integrations_manager(request.auth)
     return selectors.endpoints_of(request.auth)
 
@@ -102,6 +103,19 @@ def update_webhook_endpoint(request, payload: WebhookEndpointPatch, endpoint_id:
     return services.endpoint_update(
         actor=request.auth, endpoint=endpoint, **payload.dict(exclude_unset=True)
     )
+
+
+@router.post(
+    "/webhooks/endpoints/{endpoint_id}/resume",
+    response={200: WebhookEndpointOut, **ERRORS},
+    summary="Resume a paused webhook endpoint",
+)
+def resume_webhook_endpoint(request, endpoint_id: int = EndpointId):
+    """A paused endpoint (its creator is locked out of the network, e.g. by two-factor
+    authentication it requires, or left the organization) delivers again, for you: its held
+    messages are sent. 422 when it is not paused."""
+    endpoint = permissions.get_endpoint_for(request.auth, endpoint_id)
+    return services.endpoint_resume(actor=request.auth, endpoint=endpoint)
 
 
 @router.delete(

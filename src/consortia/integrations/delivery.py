@@ -8,6 +8,10 @@ Retries follow the schedule below (≈ 3 days), each delay stretched by up to 10
 that a receiver coming back is not hit by every queued message in the same second; a longer
 `Retry-After` is respected. 410 Gone disables the endpoint; a message that exhausts its schedule
 disables it too; either way the organization's team leaders are notified.
+
+A paused endpoint (its creator is locked out of its network, e.g. by two-factor authentication
+the network requires, or no longer belongs to the organization: `permissions.delivering_q`) gets
+no new message and its queued ones are held, both decided in SQL, until it is resumed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from consortia.networks.selectors import event_visible_to_organization_q
 
 from . import catalog, crypto, net
 from .models import Attempt, Endpoint, Message
+from .permissions import delivering_ids, delivering_q
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +52,15 @@ USER_AGENT = "Consortia-Webhooks/1"
 
 def on_event(event: Event) -> None:
     """Queue a message for every enabled endpoint of the event's network that subscribed to its
-    type and whose organization may see it now. One query when nobody listens."""
+    type and whose organization may see it now, unless it is paused. One query when nobody
+    listens."""
     if event.network_id is None:
         return
     endpoints = [
         endpoint
-        for endpoint in Endpoint.objects.filter(network_id=event.network_id, enabled=True).only(
-            "id", "organization_id", "event_types"
-        )
+        for endpoint in Endpoint.objects.filter(
+            delivering_q(), network_id=event.network_id, enabled=True
+        ).only("id", "organization_id", "network_id", "event_types")
         if catalog.matches(endpoint.event_types, event.verb)
     ]
     if not endpoints:
@@ -239,6 +245,7 @@ def _claim(now, limit: int) -> list[int]:
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
         status=Message.Status.PENDING,
         next_attempt_at__lte=now,
+        endpoint_id__in=delivering_ids(),  # a paused endpoint's messages wait
     ).values_list("pk", "claimed_at")[:limit]
     claimed = []
     for pk, claimed_at in list(candidates):

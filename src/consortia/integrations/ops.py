@@ -36,6 +36,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from .models import Attempt, Message, WorkerHeartbeat
+from .permissions import delivering_ids
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +150,13 @@ class DatabaseCollector:
         )
         emails = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=5).count()
         pending = Message.objects.filter(status=Message.Status.PENDING)
-        due = pending.filter(next_attempt_at__lte=now)
+        # A paused endpoint's messages wait for a resume, not for the worker: not "due".
+        held = pending.exclude(endpoint_id__in=delivering_ids())
+        due = pending.filter(next_attempt_at__lte=now, endpoint_id__in=delivering_ids())
         queue.add_metric(["email"], emails)
         queue.add_metric(["webhook"], pending.count())
         queue.add_metric(["webhook_due"], due.count())
+        queue.add_metric(["webhook_held"], held.count())
         yield queue
 
         attempts = CounterMetricFamily(

@@ -49,6 +49,12 @@ class WebhookEndpointOut(Schema):
     event_types: list[str]
     enabled: bool
     disabled_reason: str
+    paused: bool = Field(
+        False,
+        description="No message is queued or sent: the person it delivers for is locked out of "
+        "the network (e.g. two-factor authentication it requires) or left the organization.",
+    )
+    paused_reason: str = Field("", description="Why it is paused, and who can resume it.")
     previous_secret_expires_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -56,6 +62,18 @@ class WebhookEndpointOut(Schema):
     @staticmethod
     def resolve_network(obj) -> str:
         return obj.network.slug
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        from .permissions import is_paused
+
+        return is_paused(obj)
+
+    @staticmethod
+    def resolve_paused_reason(obj) -> str:
+        from .permissions import pause_reason
+
+        return pause_reason(obj)
 
 
 class WebhookEndpointSecretOut(WebhookEndpointOut):

@@ -1,23 +1,27 @@
 """Reads for the integrations pages and API: an organization's endpoints and delivery log."""
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
-from consortia.networks.permissions import org_id_of
+from consortia.networks.permissions import org_id_of, viewer_lock_q
 
 from .models import Attempt, Endpoint, Message
+from .permissions import delivering_q
 
 LOG_ATTEMPTS = 5  # attempts shown under each message in the log
 
 
 def endpoints_of(person):
-    """The endpoints of the person's organization, with their recent delivery figures."""
+    """The endpoints of the person's organization, with their recent delivery figures and
+    whether each is delivering (`delivering`: False when paused). Endpoints of a network the
+    person may not see inside now (its lock, e.g. two-factor it requires) are left out."""
     org_id = org_id_of(person)
     if org_id is None:
         return Endpoint.objects.none()
     return (
-        Endpoint.objects.filter(organization_id=org_id)
-        .select_related("network")
+        Endpoint.objects.filter(viewer_lock_q(person), organization_id=org_id)
+        .select_related("network", "organization", "created_by")
         .annotate(
+            delivering=Exists(Endpoint.objects.filter(delivering_q(), pk=OuterRef("pk"))),
             pending=Count("messages", filter=Q(messages__status=Message.Status.PENDING)),
             failed=Count("messages", filter=Q(messages__status=Message.Status.FAILED)),
             last_message_at=Max("messages__created_at"),

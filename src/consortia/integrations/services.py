@@ -1,4 +1,6 @@
-"""Every write to webhook endpoints: register, change, rotate the secret, delete, test, resend."""
+"""Every write to webhook endpoints: register, change, rotate the secret, delete, test, resend,
+resume. Each is refused (403 with the network's reason) to a team leader the endpoint's network
+locks out (e.g. two-factor authentication it requires), as the network's own pages are."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from consortia.core.models import Audience
 
 from . import catalog, crypto, delivery, net
 from .models import Endpoint, Message
-from .permissions import require_integrations_manager
+from .permissions import is_paused, pause_reason, require_endpoint_manager
 
 MAX_ENDPOINTS_PER_NETWORK = 20
 
@@ -72,7 +74,7 @@ def endpoint_create(
 ) -> tuple[Endpoint, str]:
     """Register an endpoint for the actor's organization in `network`; returns it and its
     secret, which is shown this once."""
-    require_integrations_manager(actor)
+    require_endpoint_manager(actor, network)
     now = now or timezone.now()
     errors = {}
     try:
@@ -113,7 +115,7 @@ def endpoint_create(
 def endpoint_update(
     *, actor, endpoint, url=None, event_types=None, description=None, enabled=None, now=None
 ) -> Endpoint:
-    require_integrations_manager(actor)
+    require_endpoint_manager(actor, endpoint.network)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     errors = {}
     if url is not None:
@@ -149,7 +151,7 @@ def endpoint_update(
 def endpoint_rotate_secret(*, actor, endpoint, now=None) -> tuple[Endpoint, str]:
     """A new secret signs from now on; the previous one also signs for the overlap period
     (WEBHOOK_ROTATION_OVERLAP_HOURS) so receivers can switch without losing a message."""
-    require_integrations_manager(actor)
+    require_endpoint_manager(actor, endpoint.network)
     now = now or timezone.now()
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     secret = new_secret()
@@ -167,7 +169,7 @@ def endpoint_rotate_secret(*, actor, endpoint, now=None) -> tuple[Endpoint, str]
 
 @transaction.atomic
 def endpoint_delete(*, actor, endpoint) -> None:
-    require_integrations_manager(actor)
+    require_endpoint_manager(actor, endpoint.network)
     _event(actor, endpoint, "webhook.endpoint_deleted", f"{actor} removed a webhook endpoint")
     Endpoint.objects.filter(pk=endpoint.pk).delete()
 
@@ -175,20 +177,28 @@ def endpoint_delete(*, actor, endpoint) -> None:
 @transaction.atomic
 def endpoint_send_test(*, actor, endpoint, now=None) -> Message:
     """Queue a `webhook.test` message; the worker sends it on its next pass."""
-    require_integrations_manager(actor)
+    require_endpoint_manager(actor, endpoint.network)
     if not endpoint.enabled:
         raise ValidationError("Enable the endpoint before sending a test event.")
+    if is_paused(endpoint):
+        raise ValidationError(f"{pause_reason(endpoint)} Resume it before sending a test event.")
     return delivery.queue_test(endpoint, actor=actor, now=now)
 
 
 @transaction.atomic
 def message_resend(*, actor, message, now=None) -> Message:
     """Send a message again (same webhook-id: receivers that already have it can ignore it)."""
-    require_integrations_manager(actor)
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("endpoint__network", "endpoint__organization", "endpoint__created_by")
+        .get(pk=message.pk)
+    )
+    require_endpoint_manager(actor, message.endpoint.network)
     now = now or timezone.now()
-    message = Message.objects.select_for_update().select_related("endpoint").get(pk=message.pk)
     if not message.endpoint.enabled:
         raise ValidationError("Enable the endpoint before resending.")
+    if is_paused(message.endpoint):
+        raise ValidationError(f"{pause_reason(message.endpoint)} Resume it before resending.")
     if message.status == Message.Status.PENDING and message.claimed_at is None:
         raise ValidationError("This message is already waiting to be sent.")
     message.status = Message.Status.PENDING
@@ -197,3 +207,32 @@ def message_resend(*, actor, message, now=None) -> Message:
     message.attempts = 0  # a fresh retry schedule; the log keeps numbering every attempt
     message.save(update_fields=["status", "next_attempt_at", "claimed_at", "attempts"])
     return message
+
+
+@transaction.atomic
+def endpoint_resume(*, actor, endpoint, now=None) -> Endpoint:
+    """Resume a paused endpoint: it delivers for `actor` from now on (its creator of record),
+    who may act in the network. The messages it held are sent; events recorded while it was
+    paused were not queued and are not sent."""
+    require_endpoint_manager(actor, endpoint.network)
+    endpoint = (
+        Endpoint.objects.select_for_update(of=("self",))
+        .select_related("network", "organization", "created_by")
+        .get(pk=endpoint.pk)
+    )
+    reason = pause_reason(endpoint)
+    if not reason:
+        raise ValidationError("The endpoint is not paused.")
+    endpoint.created_by = actor
+    endpoint.updated_at = now or timezone.now()
+    endpoint.save(update_fields=["created_by", "updated_at"])
+    endpoint = Endpoint.objects.select_related("network", "organization", "created_by").get(
+        pk=endpoint.pk
+    )
+    _event(
+        actor,
+        endpoint,
+        "webhook.endpoint_resumed",
+        f"{actor} resumed a webhook endpoint ({reason[:200]})",
+    )
+    return endpoint

@@ -21,6 +21,11 @@ urlpatterns = [
         name="integrations_endpoint_rotate",
     ),
     path(
+        "organization/integrations/<int:pk>/resume/",
+        views.endpoint_resume,
+        name="integrations_endpoint_resume",
+    ),
+    path(
         "organization/integrations/<int:pk>/delete/",
         views.endpoint_delete,
         name="integrations_endpoint_delete",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consortia.core import flows, htmx
 from consortia.core.forms import ServiceForm
 from consortia.core.paging import feed_page
+from consortia.networks.permissions import lock_reason
 
 from . import catalog, permissions, selectors, services
 from .forms import EndpointForm
@@ -44,6 +45,10 @@ def home(request):
     permissions.require_integrations_manager(person)
     networks = permissions.networks_for_endpoints(person)
     form = EndpointForm(request.POST or None, networks=networks, initial={"enabled": True})
+    if form.is_bound and form.is_valid():
+        # A network that locks the person out (e.g. two-factor it requires): the 403 page with
+        # its reason, as on the network's own pages.
+        permissions.require_endpoint_manager(person, form.cleaned_data["network"])
 
     def create(data):
         endpoint, secret = services.endpoint_create(
@@ -68,6 +73,11 @@ def home(request):
             "endpoints": list(selectors.endpoints_of(person)),
             "form": form,
             "has_networks": networks.exists(),
+            "locked_networks": [
+                (network, reason)
+                for network in networks
+                if (reason := lock_reason(person, network))
+            ],
         },
         status=flows.form_status(form),
     )
@@ -101,6 +111,7 @@ def endpoint_detail(request, pk: int):
         "integrations/endpoint.html",
         {
             "endpoint": endpoint,
+            "paused_reason": permissions.pause_reason(endpoint),
             "secret": _pop_secret(request, endpoint),
             "form": form,
             "page": page,
@@ -154,6 +165,18 @@ def endpoint_rotate(request, pk: int):
         pk,
         rotate,
         "A new secret signs from now on; the previous one also signs for the overlap period.",
+    )
+
+
+@login_required
+@require_POST
+def endpoint_resume(request, pk: int):
+    return _action(
+        request,
+        pk,
+        lambda person, endpoint: services.endpoint_resume(actor=person, endpoint=endpoint),
+        "The endpoint is resumed: it delivers for you from now on, starting with the messages "
+        "it held.",
     )
 
 
