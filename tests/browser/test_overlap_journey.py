@@ -121,6 +121,46 @@ def test_two_partners_compare_lists_in_their_browsers(new_page, shoot, world):
     assert normalized == [keys.normalize(v) for v in values]
 
 
+def test_a_stale_tab_speaking_another_protocol_is_told_to_reload(new_page, shoot, world):
+    """A tab whose worker speaks v1 (loaded before v2, or from a stale cache) is refused with
+    the server's sentence, and sends nothing; after a reload it can take part."""
+    pair = make_pair(world)
+    from consortia.overlap import services
+    from consortia.overlap.models import Blob
+    from tests.conftest import fresh
+
+    run = services.run_start(
+        actor=fresh(world.leader),
+        network=world.network,
+        partner=world.beta,
+        population_ids=[pair.acme_pop.pk],
+    )
+    ada = new_page()
+    sign_in(ada, world.leader)
+
+    def old_worker(route):
+        body = route.fetch().text().replace("var PROTOCOL = 2;", "var PROTOCOL = 1;")
+        route.fulfill(body=body, content_type="text/javascript")
+
+    ada.context.route("**/overlap/overlap-worker.js", old_worker)
+    ada.goto(f"/n/northwind/overlap/runs/{run.uuid}/")
+    expect(ada.locator("[data-overlap-protocol]")).to_have_text("Protocol: v2.")
+    records = {k: {"name": k} for k in domains("a", range(30))}
+    ada.set_input_files("input[type=file]", files=[csv_file("acme.csv", records)])
+    ada.get_by_role("button", name="Compare").click()
+    expect(ada.locator("[data-overlap-message]")).to_contain_text(
+        "This run uses overlap protocol v2 and your page or client speaks v1: reload the page"
+    )
+    shoot(ada, "stale-tab-refused")
+    assert not Blob.objects.filter(run=run).exists()
+    ada.context.unroute("**/overlap/overlap-worker.js")
+    ada.reload()
+    ada.set_input_files("input[type=file]", files=[csv_file("acme.csv", records)])
+    ada.get_by_role("button", name="Compare").click()
+    expect(ada.locator("[data-overlap-message]")).to_contain_text("Waiting for the other side")
+    assert Blob.objects.filter(run=run, kind="blinded").exists()
+
+
 def test_restricted_accounts_are_hashed_in_the_browser(new_page, shoot, world):
     from consortia.overlap import services
     from consortia.overlap.models import RestrictedList

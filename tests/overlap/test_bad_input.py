@@ -163,7 +163,7 @@ def test_the_api_answers_422_with_a_sentence_and_changes_nothing(pair):
     Partnership.objects.update(status="accepted")
     response = client.post(
         api,
-        {"partner": "beta-works", "populations": ["customers"]},
+        {"partner": "beta-works", "populations": ["customers"], "protocol": 2},
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -177,18 +177,26 @@ def test_the_api_answers_422_with_a_sentence_and_changes_nothing(pair):
         ({f"blinded-{pair.acme_pop.pk}": b"x" * 32 * 25}, "{}"),  # repeated values
         ({f"blinded-{pair.acme_pop.pk}": bytes(range(32)) * 3}, "not json"),
     ):
-        data = {"meta": meta, **{k: SimpleUploadedFile(k, v) for k, v in files.items()}}
+        data = {
+            "meta": meta,
+            "protocol": "2",
+            **{k: SimpleUploadedFile(k, v) for k, v in files.items()},
+        }
         answer = client.post(f"{run_api}/blinded", data)
         assert answer.status_code == 422, (files.keys(), answer.content)
     above_p = b"".join(bytes([n]) + b"\xff" * 31 for n in range(25))  # 25 distinct values >= p
     answer = client.post(
         f"{run_api}/blinded",
-        {"meta": "{}", f"blinded-{pair.acme_pop.pk}": SimpleUploadedFile("b", above_p)},
+        {
+            "meta": "{}",
+            "protocol": "2",
+            f"blinded-{pair.acme_pop.pk}": SimpleUploadedFile("b", above_p),
+        },
     )
     assert answer.status_code == 422
     assert "not group elements" in answer.content.decode()
-    assert client.post(f"{run_api}/doubled", {}).status_code == 422
-    assert client.post(f"{run_api}/opened", {}).status_code == 422
+    assert client.post(f"{run_api}/doubled", {"protocol": "2"}).status_code == 422
+    assert client.post(f"{run_api}/opened", {"protocol": "2"}).status_code == 422
     assert client.get(f"{run_api}/values/blinded/{pair.beta_pop.pk}").status_code == 404
     assert client.get(f"{run_api}/values/nonsense/1").status_code == 422
     assert not Blob.objects.exists()

@@ -120,14 +120,15 @@ def test_a_run_is_started_joined_shown_and_exported(pair):
     ada, bo = login(world.leader), login(world.other_leader)
     response = ada.post(
         "/n/northwind/overlap/runs/new/",
-        {"partner": world.beta.pk, "populations": [pair.acme_pop.pk]},
+        {"partner": world.beta.pk, "populations": [pair.acme_pop.pk], "protocol": "2"},
     )
     assert response.status_code == 302
     run_url = response["Location"]
     page = bo.get(run_url).content.decode()
     assert "Take part: choose your populations" in page
-    assert bo.post(run_url + "join/", {"populations": []}).status_code == 422
-    assert bo.post(run_url + "join/", {"populations": [pair.beta_pop.pk]}).status_code == 302
+    assert bo.post(run_url + "join/", {"populations": [], "protocol": "2"}).status_code == 422
+    joined = bo.post(run_url + "join/", {"populations": [pair.beta_pop.pk], "protocol": "2"})
+    assert joined.status_code == 302
     page = bo.get(run_url).content.decode()
     assert f'data-population="{pair.beta_pop.pk}"' in page
     assert bo.post(run_url + "cancel/").status_code == 302

@@ -1,7 +1,9 @@
 """REST operations of overlap discovery, used by the run page's script (session + CSRF) and by
 token clients. The protocol's messages are binary: lists of 32-byte group elements (X25519
 coordinates) and payload tables, uploaded as multipart files and downloaded as
-application/octet-stream.
+application/octet-stream. Every step that starts, joins or sends to a run says which version
+of the protocol the client speaks (`protocol`); a client of another version is refused (422)
+with a sentence naming both versions, and nothing changes.
 
 Outsiders and members that are not one of a run's two organizations get 404 everywhere.
 """
@@ -78,6 +80,7 @@ def run_out(run: Run, own_org_id: int) -> dict:
     return {
         "id": run.uuid,
         "status": run.status,
+        "protocol": run.protocol,
         "initiator": run.initiator,
         "created_at": run.created_at,
         "deadline": run.deadline,
@@ -184,6 +187,7 @@ def start_overlap_run(request, payload: OverlapRunIn, slug: str = NetworkSlug):
         network=network,
         partner=partner,
         population_ids=_population_ids(own, payload.populations),
+        speaks=payload.protocol,
     )
     return Status(201, run_out(run, own))
 
@@ -211,7 +215,10 @@ def join_overlap_run(
     run = _run(request, slug, run_id)
     own = permissions.own_org_id(request.auth)
     services.run_join(
-        actor=request.auth, run=run, population_ids=_population_ids(own, payload.populations)
+        actor=request.auth,
+        run=run,
+        population_ids=_population_ids(own, payload.populations),
+        speaks=payload.protocol,
     )
     return run_out(run, own)
 
@@ -247,11 +254,15 @@ def _meta(raw: str) -> dict:
     summary="Round 1: send your blinded lists (multipart)",
 )
 def send_overlap_blinded(
-    request, meta: Form[str] = "{}", slug: str = NetworkSlug, run_id: UUID = RunId
+    request,
+    meta: Form[str] = "{}",
+    protocol: Form[int | None] = None,
+    slug: str = NetworkSlug,
+    run_id: UUID = RunId,
 ):
     """Files `blinded-<population id>` (32-byte elements) and, at record level,
     `payload-<population id>`; `meta` is a JSON object `{"<population id>": {"rows", "duplicates",
-    "skipped", "restricted"}}` describing each file."""
+    "skipped", "restricted"}}` describing each file; `protocol`, the version your client speaks."""
     run = _run(request, slug, run_id)
     stats = _meta(meta)
     blinded, payloads = _files(request, "blinded-"), _files(request, "payload-")
@@ -270,7 +281,7 @@ def send_overlap_blinded(
         )
     if set(payloads) - set(blinded):
         raise ValidationError("A payload table was sent without its blinded list.")
-    services.run_blinded(actor=request.auth, run=run, uploads=uploads)
+    services.run_blinded(actor=request.auth, run=run, uploads=uploads, speaks=protocol)
     return run_out(run, permissions.own_org_id(request.auth))
 
 
@@ -279,15 +290,19 @@ def send_overlap_blinded(
     response={200: OverlapRunOut, **BODY_ERRORS},
     summary="Round 2: send the partner's lists double-blinded (multipart)",
 )
-def send_overlap_doubled(request, slug: str = NetworkSlug, run_id: UUID = RunId):
+def send_overlap_doubled(
+    request, protocol: Form[int | None] = None, slug: str = NetworkSlug, run_id: UUID = RunId
+):
     """Files `double-<their population id>` (sorted) and, when you share records,
-    `evaluated-<their population id>` (in their order)."""
+    `evaluated-<their population id>` (in their order); `protocol`, the version your client
+    speaks."""
     run = _run(request, slug, run_id)
     services.run_doubled(
         actor=request.auth,
         run=run,
         double=_files(request, "double-"),
         evaluated=_files(request, "evaluated-"),
+        speaks=protocol,
     )
     return run_out(run, permissions.own_org_id(request.auth))
 
@@ -298,14 +313,25 @@ def send_overlap_doubled(request, slug: str = NetworkSlug, run_id: UUID = RunId)
     summary="Round 3: store the records you received, sealed with a key you keep (multipart)",
 )
 def send_overlap_opened(
-    request, records: Form[int] = 0, slug: str = NetworkSlug, run_id: UUID = RunId
+    request,
+    records: Form[int] = 0,
+    protocol: Form[int | None] = None,
+    slug: str = NetworkSlug,
+    run_id: UUID = RunId,
 ):
-    """The file `sealed` (nonce and box of the JSON records) and `records`, how many."""
+    """The file `sealed` (nonce and box of the JSON records), `records`, how many, and
+    `protocol`, the version your client speaks."""
     run = _run(request, slug, run_id)
     sealed = request.FILES.get("sealed")
     if sealed is None or sealed.size > services.MAX_SEALED_RESULT:
         raise ValidationError({"sealed": "Send the sealed result as the file `sealed`."})
-    services.run_opened(actor=request.auth, run=run, sealed_result=sealed.read(), records=records)
+    services.run_opened(
+        actor=request.auth,
+        run=run,
+        sealed_result=sealed.read(),
+        records=records,
+        speaks=protocol,
+    )
     return run_out(run, permissions.own_org_id(request.auth))
 
 

@@ -212,7 +212,7 @@ def _wait(run, test, what: str, seconds: float):
 def cmd_run(args) -> int:
     from consortia.networks.models import Organization
 
-    from . import keys, protocol, services
+    from . import client, keys, protocol, services
     from .models import Population, Run
 
     person = _person(args.email, "run")
@@ -267,11 +267,17 @@ def cmd_run(args) -> int:
     )
     if waiting is not None:
         run = waiting
-        services.run_join(actor=person, run=run, population_ids=[population.pk])
+        services.run_join(
+            actor=person, run=run, population_ids=[population.pk], speaks=client.SPEAKS
+        )
         _say(f"Joined the run {partner} started ({run.uuid}).")
     else:
         run = services.run_start(
-            actor=person, network=network, partner=partner, population_ids=[population.pk]
+            actor=person,
+            network=network,
+            partner=partner,
+            population_ids=[population.pk],
+            speaks=client.SPEAKS,
         )
         _say(f"Started run {run.uuid} with {partner}; it is waiting for {partner} to take part.")
     run = Run.objects.select_related("network", "partnership").get(pk=run.pk)
@@ -407,6 +413,10 @@ def _write_records(handle, records) -> None:
 # list / show / export ---------------------------------------------------------------------------
 
 
+def protocol_label(run) -> str:
+    return f"v{run.protocol}" if run.protocol is not None else "not recorded"
+
+
 def _print_run(person, run) -> None:
     from . import selectors
     from .models import Run
@@ -417,6 +427,7 @@ def _print_run(person, run) -> None:
     view = selectors.describe_run(run, person.organization.pk)
     print(f"Run {run.uuid} — {run.get_status_display()}")
     print(f"  started {run.created_at:%Y-%m-%d %H:%M} UTC by {run.started_by} ({run.initiator})")
+    print(f"  protocol {protocol_label(run)}")
     for label, side in (("you", view["own"]), ("them", view["other"])):
         pops = ", ".join(
             f"{p['name']} {p.get('size', '—')} keys ({p['level']})" for p in side.populations

@@ -14,6 +14,10 @@ from django.db import OperationalError
 from . import keys, protocol, services
 from .models import Blob, Level, Run
 
+# The protocol version this client's arithmetic (protocol.Party) speaks: sent with every step, so
+# that a run started by a client of another version is refused with a sentence.
+SPEAKS = protocol.PROTOCOL
+
 
 def retry_locked(function, *, attempts: int = 20, pause: float = 0.25):
     """Call `function`, again when SQLite says the database is locked (a writer in another
@@ -57,7 +61,7 @@ class LocalSide:
                 restricted=read.restricted,
             )
             self.read[pk] = read
-        services.run_blinded(actor=self.person, run=self.run, uploads=uploads)
+        services.run_blinded(actor=self.person, run=self.run, uploads=uploads, speaks=SPEAKS)
 
     def double(self) -> None:
         """Round 2: the other side's blinded lists, double-blinded (and evaluated when this side
@@ -74,7 +78,9 @@ class LocalSide:
             )
             if services.shares_records(own):
                 evaluated[theirs["id"]] = self.party.evaluate(data, f"evaluating {theirs['name']}")
-        services.run_doubled(actor=self.person, run=self.run, double=double, evaluated=evaluated)
+        services.run_doubled(
+            actor=self.person, run=self.run, double=double, evaluated=evaluated, speaks=SPEAKS
+        )
 
     def open(self) -> list[dict] | None:
         """Round 3, when the other side shares records: open them, store them sealed with a key
@@ -115,6 +121,10 @@ class LocalSide:
         records.sort(key=lambda r: (r["population"], r["key"], r["their_population"]))
         self.key, sealed = protocol.seal_result({"run": str(self.run.uuid), "records": records})
         services.run_opened(
-            actor=self.person, run=self.run, sealed_result=sealed, records=len(records)
+            actor=self.person,
+            run=self.run,
+            sealed_result=sealed,
+            records=len(records),
+            speaks=SPEAKS,
         )
         return records

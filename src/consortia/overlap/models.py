@@ -199,6 +199,10 @@ class Run(models.Model):
         "networks.Organization", on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The version of the private set intersection protocol (protocol.PROTOCOL) that the client
+    # which started the run speaks; the other steps must speak it too. Empty for runs that had
+    # ended before versions were recorded (and for a run an older program inserts).
+    protocol = models.PositiveSmallIntegerField(null=True, blank=True)
     # [{"a": population id of the initiator, "b": of the partner, "count": n}]
     matrix = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -51,7 +51,10 @@ from multiprocessing import get_context
 import pysodium
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-VERSION = b"consortia-overlap-v2"
+# The protocol's version: a run records the version its clients speak (v1 was ristretto255
+# scalar multiplication, v2 X25519 on u = s²); the server relays only this one.
+PROTOCOL = 2
+VERSION = b"consortia-overlap-v%d" % PROTOCOL
 FIELD = 2**255 - 19  # Curve25519's prime
 ORDER = 2**252 + 27742317777372353535851937790883648493  # L, the order of ristretto255
 POINT = 32

@@ -59,9 +59,20 @@ class OverlapMatrixOut(Schema):
     rows: list[dict] = Field(description="[{name: your population, cells: [counts]}]")
 
 
+PROTOCOL_HELP = (
+    "The version of the private set intersection protocol your client speaks (2: X25519 on "
+    "u = s² of the ristretto255 hash). A run is started in its starter's version and refuses "
+    "any step from a client that speaks another (422, nothing changes)."
+)
+
+
 class OverlapRunOut(Schema):
     id: UUID
     status: str
+    protocol: int | None = Field(
+        description="The protocol version the run's clients speak; null for runs that ended "
+        "before versions were recorded."
+    )
     initiator: OrganizationRef
     created_at: datetime
     deadline: datetime
@@ -85,7 +96,9 @@ class OverlapRunIn(InputSchema):
     populations: list[Text(80, min_length=1)] = Field(
         description="Slugs of your populations to compare.", max_length=20
     )
+    protocol: int | None = Field(None, description=PROTOCOL_HELP)
 
 
 class OverlapJoinIn(InputSchema):
     populations: list[Text(80, min_length=1)] = Field(max_length=20)
+    protocol: int | None = Field(None, description=PROTOCOL_HELP)

@@ -517,13 +517,62 @@ def _choose_populations(org_id, partner_id, population_ids, has_nda) -> list[dic
     return chosen
 
 
+# Protocol versions: a run is started by a client that speaks the server's version, and every
+# later step must come from a client that speaks the run's. Clients older than versions say
+# none (None). A refusal changes nothing.
+
+UPGRADE = "reload the page (or upgrade the consortia command)"
+
+
+def _version(number) -> str:
+    if number is None:  # inserted by a program older than versions
+        return "an unrecorded version of the overlap protocol (v1 or an early v2)"
+    return f"overlap protocol v{number}"
+
+
+def _client(speaks) -> str:
+    if speaks is None:
+        return f"does not say which version it speaks (it is older than v{protocol.PROTOCOL})"
+    return f"speaks v{speaks}"
+
+
+def speaks_of(value) -> int | None:
+    """The version a client sent (a form's text, a number, or nothing) as a number or None."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def require_protocol(speaks, run=None) -> None:
+    """Refuse, with a sentence, a client that does not speak the protocol of the server (to start
+    a run) or of the run (for any later step)."""
+    current = protocol.PROTOCOL
+    if run is not None and run.protocol != current:
+        raise ValidationError(
+            f"This run was started with {_version(run.protocol)}, which this server no longer "
+            f"relays, and your page or client {_client(speaks)}: the run "
+            "cannot be finished. Cancel it and start another run"
+            + (f" ({UPGRADE} first)." if speaks != current else ".")
+        )
+    if speaks != current:
+        where = "This run uses" if run is not None else "This server speaks"
+        raise ValidationError(
+            f"{where} overlap protocol v{current} and your page or client {_client(speaks)}: "
+            f"{UPGRADE} and try again. Nothing was changed."
+        )
+
+
 def _run_url(run) -> str:
     return reverse("overlap_run", args=[run.network.slug, run.uuid])
 
 
 @transaction.atomic
-def run_start(*, actor: Person, network, partner, population_ids, now=None) -> Run:
-    """Start a comparison with an accepted partner, choosing one's populations."""
+def run_start(
+    *, actor: Person, network, partner, population_ids, now=None, speaks=protocol.PROTOCOL
+) -> Run:
+    """Start a comparison with an accepted partner, choosing one's populations; `speaks` is the
+    protocol version of the client that will take part (this program's by default)."""
     now = now or timezone.now()
     purge_expired(now)
     own = network_permissions.org_id_of(actor)
@@ -543,6 +592,7 @@ def run_start(*, actor: Person, network, partner, population_ids, now=None) -> R
         permissions.require_runner(actor, network, partnership)
     except PermissionDenied as exc:
         raise ValidationError({"partner": str(exc)}) from None
+    require_protocol(speaks)
     runs = Run.objects.filter(partnership=partnership)
     if runs.filter(status__in=Run.ACTIVE).count() >= settings.OVERLAP_MAX_ACTIVE_RUNS:
         raise ValidationError(
@@ -562,6 +612,7 @@ def run_start(*, actor: Person, network, partner, population_ids, now=None) -> R
         partnership=partnership,
         started_by=actor,
         initiator_id=own,
+        protocol=speaks,
         created_at=now,
         deadline=now + timedelta(hours=settings.OVERLAP_RUN_HOURS),
         results_expire_at=now + timedelta(days=partnership.result_days),
@@ -606,7 +657,7 @@ def side_of(run, org_id) -> tuple[RunSide, RunSide]:
     return own, other
 
 
-def _lock_run(actor, run) -> tuple[Run, RunSide, RunSide]:
+def _lock_run(actor, run, speaks) -> tuple[Run, RunSide, RunSide]:
     purge_expired()
     run = permissions.get_run_for(actor, run.network, run.uuid, lock=True)
     own_id = network_permissions.org_id_of(actor)
@@ -614,13 +665,14 @@ def _lock_run(actor, run) -> tuple[Run, RunSide, RunSide]:
         raise ValidationError(f"This run is {run.get_status_display().lower()}.")
     permissions.require_runner(actor, run.network, run.partnership)
     own, other = side_of(run, own_id)
+    require_protocol(speaks, run)
     return run, own, other
 
 
 @transaction.atomic
-def run_join(*, actor: Person, run: Run, population_ids) -> RunSide:
+def run_join(*, actor: Person, run: Run, population_ids, speaks=protocol.PROTOCOL) -> RunSide:
     """The partner chooses the populations it brings to a run another organization started."""
-    run, own, other = _lock_run(actor, run)
+    run, own, other = _lock_run(actor, run, speaks)
     if own.joined_at is not None:
         raise ValidationError("Your organization already chose its populations for this run.")
     own.populations = _choose_populations(
@@ -666,9 +718,11 @@ def _count(value, label) -> int:
 
 
 @transaction.atomic
-def run_blinded(*, actor: Person, run: Run, uploads: dict[int, Upload]) -> RunSide:
+def run_blinded(
+    *, actor: Person, run: Run, uploads: dict[int, Upload], speaks=protocol.PROTOCOL
+) -> RunSide:
     """Round 1: one side's blinded elements (and sealed payload tables at record level)."""
-    run, own, _other = _lock_run(actor, run)
+    run, own, _other = _lock_run(actor, run, speaks)
     if own.joined_at is None:
         raise ValidationError("Choose your populations for this run first.")
     if own.blinded_at is not None:
@@ -757,11 +811,16 @@ def shares_records(side: RunSide) -> bool:
 
 @transaction.atomic
 def run_doubled(
-    *, actor: Person, run: Run, double: dict[int, bytes], evaluated: dict[int, bytes]
+    *,
+    actor: Person,
+    run: Run,
+    double: dict[int, bytes],
+    evaluated: dict[int, bytes],
+    speaks=protocol.PROTOCOL,
 ) -> Run:
     """Round 2: one side's double-blinded values of the other's populations (sorted), and, when
     it shares records, its evaluations of them (in the other's order)."""
-    run, own, other = _lock_run(actor, run)
+    run, own, other = _lock_run(actor, run, speaks)
     if own.blinded_at is None or other.blinded_at is None:
         raise ValidationError("Both sides must have sent their blinded values first.")
     if own.doubled_at is not None:
@@ -852,11 +911,13 @@ def receives_records(own: RunSide, other: RunSide) -> bool:
 
 
 @transaction.atomic
-def run_opened(*, actor: Person, run: Run, sealed_result: bytes, records: int) -> Run:
+def run_opened(
+    *, actor: Person, run: Run, sealed_result: bytes, records: int, speaks=protocol.PROTOCOL
+) -> Run:
     """Round 3 done by a side that receives records: it stores them sealed with a key that it
     keeps (the server cannot open them). When every receiving side is done the run completes
     and the relayed data is deleted."""
-    run, own, other = _lock_run(actor, run)
+    run, own, other = _lock_run(actor, run, speaks)
     if run.status != Run.Status.MATCHED:
         raise ValidationError("The run has not been counted yet.")
     if not receives_records(own, other):

@@ -20,7 +20,7 @@ from consortia.core import flows, htmx
 from consortia.core.csp import allow_webassembly
 from consortia.networks.pages import network_page_context
 
-from . import forms, keys, permissions, selectors, services
+from . import forms, keys, permissions, protocol, selectors, services
 from .models import Run
 
 GET_POST = flows.require_GET_or_POST
@@ -106,6 +106,7 @@ def home(request, slug):
         restricted_form=forms.RestrictedForm(),
         restricted_salt=restricted.salt,
         min_size=services.min_set_size(),
+        overlap_protocol=protocol.PROTOCOL,
     )
     return render(request, "overlap/home.html", context, status=status)
 
@@ -250,6 +251,7 @@ def run_new(request, slug):
             network=network,
             partner=d["partner"],
             population_ids=d["populations"],
+            speaks=services.speaks_of(request.POST.get("protocol")),
         ),
         success="The run is started: choose your files below. Your partner was told.",
         redirect_to=lambda run: reverse("overlap_run", args=[network.slug, run.uuid]),
@@ -291,6 +293,8 @@ def _run_context(request, network, run, **extra):
         other_state=selectors.side_state(run, view["other"]),
         join_form=join_form,
         min_size=services.min_set_size(),
+        overlap_protocol=protocol.PROTOCOL,
+        protocol_outdated=run.is_active and run.protocol != protocol.PROTOCOL,
         salt=services.restricted_list_of(request.user.organization).salt,
         **extra,
     )
@@ -318,7 +322,12 @@ def run_join(request, slug, run_id):
     if response := flows.submit(
         request,
         form,
-        lambda d: services.run_join(actor=request.user, run=run, population_ids=d["populations"]),
+        lambda d: services.run_join(
+            actor=request.user,
+            run=run,
+            population_ids=d["populations"],
+            speaks=services.speaks_of(request.POST.get("protocol")),
+        ),
         success="Your populations are chosen: pick your files below.",
         redirect_to=url,
     ):

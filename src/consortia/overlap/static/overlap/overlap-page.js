@@ -52,6 +52,7 @@
         if (init.violations && init.violations.length && window.console) {
           window.console.warn("Overlap: the Content-Security-Policy blocked " + init.violations.join("; "));
         }
+        worker.protocol = init.protocol; // the version its arithmetic speaks
         return worker;
       });
   }
@@ -117,6 +118,13 @@
           throw new Error(detail || ("The server answered " + response.status + "."));
         });
       }, function () { return retry(new Error("The server could not be reached.")); });
+  };
+  // Every step of a run says which protocol version this browser's worker speaks: a run of
+  // another version refuses it (422) with a sentence, shown like any refusal.
+  RunPage.prototype.form = function () {
+    var form = new FormData();
+    if (this.worker && this.worker.protocol) form.append("protocol", String(this.worker.protocol));
+    return form;
   };
   RunPage.prototype.state = function () { return this.request("GET", "").then(function (r) { return r.json(); }); };
   RunPage.prototype.bytes = function (path) { return this.request("GET", path).then(function (r) { return r.arrayBuffer(); }); };
@@ -194,7 +202,7 @@
       }
       return self.worker.call("blind", { populations: populations.map(function (p) { return { id: p.id, name: p.name, level: p.level, fields: p.fields }; }) })
         .then(function (blinded) {
-          var form = new FormData(), meta = {};
+          var form = self.form(), meta = {};
           Object.keys(blinded.uploads).forEach(function (id) {
             var upload = blinded.uploads[id];
             form.append("blinded-" + id, new Blob([upload.blinded]), "blinded-" + id);
@@ -223,7 +231,7 @@
       var you = self.side(state, true);
       other = self.side(state, false);
       var evaluate = you.populations.some(function (p) { return p.level === "records"; });
-      var form = new FormData();
+      var form = self.form();
       return other.populations.reduce(function (chain, p) {
         return chain.then(function () {
           return self.bytes("/values/blinded/" + p.id).then(function (bytes) {
@@ -267,7 +275,7 @@
       return self.worker.call("sealResult", { data: { run: self.root.dataset.run, records: records } });
     }).then(function (sealed) {
       try { window.localStorage.setItem(KEY_PREFIX + self.root.dataset.run, sealed.key); } catch (e) { /* private mode */ }
-      var form = new FormData();
+      var form = self.form();
       form.append("sealed", new Blob([sealed.sealed]), "sealed");
       form.append("records", String(records.length));
       self.say("Storing your records, sealed with a key this browser keeps…");

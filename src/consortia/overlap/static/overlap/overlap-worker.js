@@ -17,7 +17,10 @@ var na = null;
 var psl = null; // {normal: Set, wild: Set, exception: Set}
 var run = null; // {dst, match, record, mine: {popId: {keys: [...], fields: {key: {...}}}}}
 
-var VERSION = "consortia-overlap-v2";
+// The protocol's version (protocol.PROTOCOL on the server): the page sends it with every step of
+// a run, and a run of another version refuses it with a sentence.
+var PROTOCOL = 2;
+var VERSION = "consortia-overlap-v" + PROTOCOL;
 var FIELD = (1n << 255n) - 19n; // Curve25519's prime
 var ORDER = (1n << 252n) + 27742317777372353535851937790883648493n; // ristretto255's order
 var POINT = 32, TAG = 16, PLAIN = 256, STRIDE = 16 + 256 + 16;
@@ -354,7 +357,7 @@ var handlers = {
     na = self.sodium;
     loadRules(msg.rules);
     await new Promise(function (resolve) { setTimeout(resolve, 0); }); // let reports arrive
-    return { ready: true, violations: violations.slice() };
+    return { ready: true, protocol: PROTOCOL, violations: violations.slice() };
   },
   normalize: function (msg) {
     return { keys: msg.values.map(normalize) };
