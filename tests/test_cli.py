@@ -258,23 +258,62 @@ def keep_the_test_connection(monkeypatch):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys):
-    with pytest.raises(SystemExit) as exited:
-        cli.main(
-            [
-                "manage",
-                "createsuperuser",
-                "--noinput",
-                "--email",
-                "ops@example.test",
-                "--name",
-                "Operator\u202erotarepO",
-            ]
-        )
-    assert exited.value.code == 1
-    err = capsys.readouterr().err
-    assert "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE" in err
-    assert "Traceback" not in err
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "Operator\u202erotarepO"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith(
+        "consortia manage: error: Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE"
+    )
     assert not Person.objects.filter(email="ops@example.test").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_reports_a_taken_email_on_one_line_with_status_2(capsys):
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "Oda Operator"]) == 0
+    capsys.readouterr()
+    assert cli.main([*args, "--name", "Another Operator"]) == 2
+    assert one_line_error(capsys) == "consortia manage: error: That email is already taken.\n"
+    assert Person.objects.get(email="ops@example.test").name == "Oda Operator"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_still_shows_the_traceback_when_asked(capsys):
+    from django.core.management import CommandError
+
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    with pytest.raises(CommandError, match="U\\+202E"):
+        cli.main([*args, "--name", "Operator\u202erotarepO", "--traceback"])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_lets_a_crash_propagate(monkeypatch):
+    from consortia.networks.models import PersonManager
+
+    def crash(self, *args, **kwargs):
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr(PersonManager, "create_superuser", crash)
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    with pytest.raises(RuntimeError, match="a real bug"):
+        cli.main([*args, "--name", "Oda Operator"])
+
+
+def test_manage_rejects_an_unknown_command_with_one_line_and_status_2(capsys):
+    assert cli.main(["manage", "migrat"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia manage: error: unknown command 'migrat'")
+    assert "did you mean migrate?" in err
+
+
+def test_manage_rejects_an_unknown_argument_with_one_line_and_status_2(capsys):
+    assert cli.main(["manage", "createsuperuser", "--frobnicate"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia manage createsuperuser: error: unrecognized arguments:")
+    assert "--frobnicate" in err
 
 
 @pytest.mark.django_db

@@ -530,11 +530,58 @@ def cmd_worker(args) -> int:
 # manage / bench ------------------------------------------------------------------------------
 
 
+def _management_utility(argv: list[str]):
+    """Django's `manage.py`, reporting bad input as every command here does: an unknown
+    command, a bad argument or a CommandError (e.g. createsuperuser refusing a name) prints one
+    line and exits with status 2. The system checks' report (SystemCheckError) keeps Django's
+    layout and status 1, `--traceback` still shows the traceback, and any other exception is a
+    crash and propagates as one."""
+    from difflib import get_close_matches
+
+    from django.core.management import CommandError, ManagementUtility, get_commands
+    from django.core.management.base import SystemCheckError
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            commands = get_commands()
+            if subcommand not in commands:
+                close = get_close_matches(subcommand, commands)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise CliError(
+                    f"unknown command {subcommand!r}{hint} (see `{self.prog_name} help`)", 2
+                )
+            command = super().fetch_command(subcommand)
+            create_parser, execute = command.create_parser, command.execute
+
+            def concise_parser(prog_name, subcommand, **kwargs):
+                parser = create_parser(prog_name, subcommand, **kwargs)
+
+                def error(message):
+                    raise CliError(f"{message} (see `{parser.prog} --help`)", 2, prog=parser.prog)
+
+                parser.error = error
+                return parser
+
+            def reported_execute(*args, **options):
+                try:
+                    return execute(*args, **options)
+                except CommandError as exc:
+                    if options.get("traceback") or isinstance(exc, SystemCheckError):
+                        raise
+                    # Django's default status 1 is bad input here; a chosen status stays.
+                    code = 2 if exc.returncode == 1 else exc.returncode
+                    message = str(exc).removeprefix("Error: ")  # createsuperuser's prefix
+                    raise CliError(message, code) from None
+
+            command.create_parser, command.execute = concise_parser, reported_execute
+            return command
+
+    return Utility([f"{PROG} manage", *argv])
+
+
 def cmd_manage(argv: list[str]) -> int:
     setup_django()
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line([f"{PROG} manage", *argv])
+    _management_utility(argv).execute()
     return 0
 
 
