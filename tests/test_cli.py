@@ -322,3 +322,22 @@ def test_manage_createsuperuser_still_creates_an_operator(capsys):
     args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
     assert cli.main([*args, "--name", "Oda Operator"]) == 0
     assert Person.objects.get(email="ops@example.test").name == "Oda Operator"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backup", "back\x00up.db"],  # a file name: ValueError from open()
+        ["tally", "--method", "schulze", "bal\x00lots.json"],
+        ["agenda", "export", "--as", "ada@acme.test", "--output", "age\x00nda.md"],
+        ["match", "steel", "--network", "north\x00wind", "--as", "ada@acme.test"],  # PostgreSQL
+    ],
+    ids=["backup", "tally", "agenda", "match"],
+)
+def test_an_argument_with_a_nul_byte_is_refused_on_one_line_with_status_2(capsys, args):
+    # A shell cannot pass one, but a program calling main() can.
+    assert cli.main(args) == 2
+    err = one_line_error(capsys)
+    typed = next(arg for arg in args if "\x00" in arg)
+    assert err == f"consortia: error: the argument {typed!r} contains a NUL byte\n"

@@ -602,6 +602,11 @@ def main(argv: list[str] | None = None) -> int:
 
     prog = PROG
     try:
+        # A shell cannot pass a NUL byte, but a caller of main() can: refused here, before it
+        # reaches a file name (ValueError) or PostgreSQL (which refuses it in any text).
+        for arg in argv:
+            if "\x00" in arg:
+                raise CliError(f"the argument {arg!r} contains a NUL byte")
         if argv and argv[0] == "manage":
             prog = f"{PROG} manage"
             return cmd_manage(argv[1:])

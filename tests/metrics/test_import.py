@@ -56,6 +56,8 @@ def test_a_valid_file_is_imported_with_rollups(world, metric):
         ("Deliveries,nobody,2026-01,1", 3, "organization", "no organization"),
         ("Deliveries,acme-labs,2026-01-20,1", 3, "period", "Duplicate: line 2"),
         ("Deliveries,acme-labs,2026-02,1e30", 3, "value", "too large"),
+        # PostgreSQL refuses a NUL in any text: the slug must not reach a query.
+        ("Deliveries,acme\x00labs,2026-01,1", 3, "organization", "contains a NUL character"),
     ],
 )
 def test_bad_rows_are_reported_with_line_and_column(world, metric, row, line, column, words):
