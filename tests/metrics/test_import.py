@@ -166,6 +166,14 @@ def test_the_upload_lists_every_error_and_imports_nothing(world, metric, as_memb
     assert not ImportJob.objects.exists() and not Measurement.objects.exists()
 
 
+def test_an_upload_with_a_nul_byte_is_a_422_not_a_500(world, metric, as_member):
+    # PostgreSQL refuses a NUL in any text: the slug used to reach a query (a 500 there).
+    response = upload(as_member, HEADER + "Deliveries,acme\x00labs,2026-01,1\n")
+    assert response.status_code == 422
+    assert "contains a NUL character" in response.content.decode()
+    assert not ImportJob.objects.exists() and not Measurement.objects.exists()
+
+
 def test_a_latin1_upload_gets_a_clear_message(world, metric, as_member):
     response = upload(as_member, HEADER + "Deliveries,acme-labs,2026-01,1 é\n", encoding="latin-1")
     assert response.status_code == 422 and "not UTF-8" in response.content.decode()
