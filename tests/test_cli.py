@@ -318,9 +318,18 @@ def test_manage_rejects_an_unknown_argument_with_one_line_and_status_2(capsys):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_createsuperuser_refuses_a_blank_name(capsys):
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "   "]) == 2
+    assert one_line_error(capsys) == "consortia manage: error: A name is required.\n"
+    assert not Person.objects.filter(email="ops@example.test").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_still_creates_an_operator(capsys):
     args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
-    assert cli.main([*args, "--name", "Oda Operator"]) == 0
+    assert cli.main([*args, "--name", "  Oda Operator "]) == 0
     assert Person.objects.get(email="ops@example.test").name == "Oda Operator"
 
 
