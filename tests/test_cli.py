@@ -290,16 +290,25 @@ def test_manage_still_shows_the_traceback_when_asked(capsys):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_the_test_connection")
-def test_manage_lets_a_crash_propagate(monkeypatch):
+@pytest.mark.parametrize("error", [RuntimeError, KeyError])
+def test_manage_lets_a_crash_propagate(monkeypatch, error):
     from consortia.networks.models import PersonManager
 
     def crash(self, *args, **kwargs):
-        raise RuntimeError("a real bug")
+        raise error("a real bug")
 
     monkeypatch.setattr(PersonManager, "create_superuser", crash)
     args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
-    with pytest.raises(RuntimeError, match="a real bug"):
+    with pytest.raises(error, match="a real bug"):
         cli.main([*args, "--name", "Oda Operator"])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_check_reports_an_unknown_app_on_one_line_with_status_2(capsys):
+    assert cli.main(["manage", "check", "nosuchapp"]) == 2
+    err = one_line_error(capsys)
+    assert err == "consortia manage: error: No installed app with label 'nosuchapp'.\n"
 
 
 def test_manage_rejects_an_unknown_command_with_one_line_and_status_2(capsys):

@@ -532,10 +532,10 @@ def cmd_worker(args) -> int:
 
 def _management_utility(argv: list[str]):
     """Django's `manage.py`, reporting bad input as every command here does: an unknown
-    command, a bad argument or a CommandError (e.g. createsuperuser refusing a name) prints one
-    line and exits with status 2. The system checks' report (SystemCheckError) keeps Django's
-    layout and status 1, `--traceback` still shows the traceback, and any other exception is a
-    crash and propagates as one."""
+    command, a bad argument, a CommandError (e.g. createsuperuser refusing a name) or an unknown
+    app label (`check nope`) prints one line and exits with status 2. The system checks' report
+    (SystemCheckError) keeps Django's layout and status 1, `--traceback` still shows the
+    traceback, and any other exception is a crash and propagates as one."""
     from difflib import get_close_matches
 
     from django.core.management import CommandError, ManagementUtility, get_commands
@@ -572,6 +572,12 @@ def _management_utility(argv: list[str]):
                     code = 2 if exc.returncode == 1 else exc.returncode
                     message = str(exc).removeprefix("Error: ")  # createsuperuser's prefix
                     raise CliError(message, code) from None
+                except LookupError as exc:
+                    # `check nope`: Django's apps registry refuses an unknown app label with a
+                    # plain LookupError. Its subclasses (KeyError, IndexError) are crashes.
+                    if type(exc) is not LookupError or options.get("traceback"):
+                        raise
+                    raise CliError(str(exc), 2) from None
 
             command.create_parser, command.execute = concise_parser, reported_execute
             return command
