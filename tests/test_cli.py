@@ -258,22 +258,79 @@ def keep_the_test_connection(monkeypatch):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys):
-    with pytest.raises(SystemExit) as exited:
-        cli.main(
-            [
-                "manage",
-                "createsuperuser",
-                "--noinput",
-                "--email",
-                "ops@example.test",
-                "--name",
-                "Operator\u202erotarepO",
-            ]
-        )
-    assert exited.value.code == 1
-    err = capsys.readouterr().err
-    assert "Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE" in err
-    assert "Traceback" not in err
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "Operator\u202erotarepO"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith(
+        "consortia manage: error: Remove the invisible character U+202E RIGHT-TO-LEFT OVERRIDE"
+    )
+    assert not Person.objects.filter(email="ops@example.test").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_reports_a_taken_email_on_one_line_with_status_2(capsys):
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "Oda Operator"]) == 0
+    capsys.readouterr()
+    assert cli.main([*args, "--name", "Another Operator"]) == 2
+    assert one_line_error(capsys) == "consortia manage: error: That email is already taken.\n"
+    assert Person.objects.get(email="ops@example.test").name == "Oda Operator"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_still_shows_the_traceback_when_asked(capsys):
+    from django.core.management import CommandError
+
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    with pytest.raises(CommandError, match="U\\+202E"):
+        cli.main([*args, "--name", "Operator\u202erotarepO", "--traceback"])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+@pytest.mark.parametrize("error", [RuntimeError, KeyError])
+def test_manage_lets_a_crash_propagate(monkeypatch, error):
+    from consortia.networks.models import PersonManager
+
+    def crash(self, *args, **kwargs):
+        raise error("a real bug")
+
+    monkeypatch.setattr(PersonManager, "create_superuser", crash)
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    with pytest.raises(error, match="a real bug"):
+        cli.main([*args, "--name", "Oda Operator"])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_check_reports_an_unknown_app_on_one_line_with_status_2(capsys):
+    assert cli.main(["manage", "check", "nosuchapp"]) == 2
+    err = one_line_error(capsys)
+    assert err == "consortia manage: error: No installed app with label 'nosuchapp'.\n"
+
+
+def test_manage_rejects_an_unknown_command_with_one_line_and_status_2(capsys):
+    assert cli.main(["manage", "migrat"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia manage: error: unknown command 'migrat'")
+    assert "did you mean migrate?" in err
+
+
+def test_manage_rejects_an_unknown_argument_with_one_line_and_status_2(capsys):
+    assert cli.main(["manage", "createsuperuser", "--frobnicate"]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith("consortia manage createsuperuser: error: unrecognized arguments:")
+    assert "--frobnicate" in err
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_manage_createsuperuser_refuses_a_blank_name(capsys):
+    args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
+    assert cli.main([*args, "--name", "   "]) == 2
+    assert one_line_error(capsys) == "consortia manage: error: A name is required.\n"
     assert not Person.objects.filter(email="ops@example.test").exists()
 
 
@@ -281,5 +338,24 @@ def test_manage_createsuperuser_refuses_a_name_with_a_direction_override(capsys)
 @pytest.mark.usefixtures("keep_the_test_connection")
 def test_manage_createsuperuser_still_creates_an_operator(capsys):
     args = ["manage", "createsuperuser", "--noinput", "--email", "ops@example.test"]
-    assert cli.main([*args, "--name", "Oda Operator"]) == 0
+    assert cli.main([*args, "--name", "  Oda Operator "]) == 0
     assert Person.objects.get(email="ops@example.test").name == "Oda Operator"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backup", "back\x00up.db"],  # a file name: ValueError from open()
+        ["tally", "--method", "schulze", "bal\x00lots.json"],
+        ["agenda", "export", "--as", "ada@acme.test", "--output", "age\x00nda.md"],
+        ["match", "steel", "--network", "north\x00wind", "--as", "ada@acme.test"],  # PostgreSQL
+    ],
+    ids=["backup", "tally", "agenda", "match"],
+)
+def test_an_argument_with_a_nul_byte_is_refused_on_one_line_with_status_2(capsys, args):
+    # A shell cannot pass one, but a program calling main() can.
+    assert cli.main(args) == 2
+    err = one_line_error(capsys)
+    typed = next(arg for arg in args if "\x00" in arg)
+    assert err == f"consortia: error: the argument {typed!r} contains a NUL byte\n"

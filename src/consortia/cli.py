@@ -530,11 +530,64 @@ def cmd_worker(args) -> int:
 # manage / bench ------------------------------------------------------------------------------
 
 
+def _management_utility(argv: list[str]):
+    """Django's `manage.py`, reporting bad input as every command here does: an unknown
+    command, a bad argument, a CommandError (e.g. createsuperuser refusing a name) or an unknown
+    app label (`check nope`) prints one line and exits with status 2. The system checks' report
+    (SystemCheckError) keeps Django's layout and status 1, `--traceback` still shows the
+    traceback, and any other exception is a crash and propagates as one."""
+    from difflib import get_close_matches
+
+    from django.core.management import CommandError, ManagementUtility, get_commands
+    from django.core.management.base import SystemCheckError
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand):
+            commands = get_commands()
+            if subcommand not in commands:
+                close = get_close_matches(subcommand, commands)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise CliError(
+                    f"unknown command {subcommand!r}{hint} (see `{self.prog_name} help`)", 2
+                )
+            command = super().fetch_command(subcommand)
+            create_parser, execute = command.create_parser, command.execute
+
+            def concise_parser(prog_name, subcommand, **kwargs):
+                parser = create_parser(prog_name, subcommand, **kwargs)
+
+                def error(message):
+                    raise CliError(f"{message} (see `{parser.prog} --help`)", 2, prog=parser.prog)
+
+                parser.error = error
+                return parser
+
+            def reported_execute(*args, **options):
+                try:
+                    return execute(*args, **options)
+                except CommandError as exc:
+                    if options.get("traceback") or isinstance(exc, SystemCheckError):
+                        raise
+                    # Django's default status 1 is bad input here; a chosen status stays.
+                    code = 2 if exc.returncode == 1 else exc.returncode
+                    message = str(exc).removeprefix("Error: ")  # createsuperuser's prefix
+                    raise CliError(message, code) from None
+                except LookupError as exc:
+                    # `check nope`: Django's apps registry refuses an unknown app label with a
+                    # plain LookupError. Its subclasses (KeyError, IndexError) are crashes.
+                    if type(exc) is not LookupError or options.get("traceback"):
+                        raise
+                    raise CliError(str(exc), 2) from None
+
+            command.create_parser, command.execute = concise_parser, reported_execute
+            return command
+
+    return Utility([f"{PROG} manage", *argv])
+
+
 def cmd_manage(argv: list[str]) -> int:
     setup_django()
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line([f"{PROG} manage", *argv])
+    _management_utility(argv).execute()
     return 0
 
 
@@ -555,6 +608,11 @@ def main(argv: list[str] | None = None) -> int:
 
     prog = PROG
     try:
+        # A shell cannot pass a NUL byte, but a caller of main() can: refused here, before it
+        # reaches a file name (ValueError) or PostgreSQL (which refuses it in any text).
+        for arg in argv:
+            if "\x00" in arg:
+                raise CliError(f"the argument {arg!r} contains a NUL byte")
         if argv and argv[0] == "manage":
             prog = f"{PROG} manage"
             return cmd_manage(argv[1:])

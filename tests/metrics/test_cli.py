@@ -68,3 +68,23 @@ def test_operators_may_import_for_any_member(world, metric, tmp_path, capsys):
     assert (
         cli.main(["import-measurements", path, "--network", "northwind", "--any-organization"]) == 2
     )
+
+
+def test_a_file_with_nul_bytes_is_refused_line_by_line_with_status_2(
+    world, metric, tmp_path, capsys
+):
+    # A NUL in a slug used to reach PostgreSQL, which refuses it in any text: status 1, "database".
+    path = write(
+        tmp_path, HEADER + "Deliveries,acme\x00labs,2026-01,5\nDeli\x00veries,acme-labs,2026-02,6\n"
+    )
+    code = cli.main(
+        ["import-measurements", path, "--network", "northwind", "--as", "max@acme.test"]
+    )
+    _, err = capsys.readouterr()
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"{path}:2:2 (organization): This value contains a NUL character")
+    assert lines[1].startswith(f"{path}:3:1 (metric): This value contains a NUL character")
+    assert lines[-1].endswith("2 error(s) in " + path + ": nothing imported")
+    assert "\x00" not in err
+    assert not Measurement.objects.exists()

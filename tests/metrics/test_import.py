@@ -56,6 +56,8 @@ def test_a_valid_file_is_imported_with_rollups(world, metric):
         ("Deliveries,nobody,2026-01,1", 3, "organization", "no organization"),
         ("Deliveries,acme-labs,2026-01-20,1", 3, "period", "Duplicate: line 2"),
         ("Deliveries,acme-labs,2026-02,1e30", 3, "value", "too large"),
+        # PostgreSQL refuses a NUL in any text: the slug must not reach a query.
+        ("Deliveries,acme\x00labs,2026-01,1", 3, "organization", "contains a NUL character"),
     ],
 )
 def test_bad_rows_are_reported_with_line_and_column(world, metric, row, line, column, words):
@@ -161,6 +163,14 @@ def test_the_upload_lists_every_error_and_imports_nothing(world, metric, as_memb
     assert response.status_code == 422
     html = response.content.decode()
     assert "Nothing was imported" in html and "not a number" in html and "Unknown metric" in html
+    assert not ImportJob.objects.exists() and not Measurement.objects.exists()
+
+
+def test_an_upload_with_a_nul_byte_is_a_422_not_a_500(world, metric, as_member):
+    # PostgreSQL refuses a NUL in any text: the slug used to reach a query (a 500 there).
+    response = upload(as_member, HEADER + "Deliveries,acme\x00labs,2026-01,1\n")
+    assert response.status_code == 422
+    assert "contains a NUL character" in response.content.decode()
     assert not ImportJob.objects.exists() and not Measurement.objects.exists()
 
 

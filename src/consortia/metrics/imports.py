@@ -45,6 +45,10 @@ FORMAT_HELP = (
     "The columns are metric, organization, period, value, and optionally initiative, "
     "visibility and unit."
 )
+NUL_MESSAGE = (
+    "This value contains a NUL character (byte 0), which no metric, organization, period or "
+    "number has: is the file saved as text (CSV UTF-8)?"
+)
 
 
 @dataclass
@@ -136,6 +140,13 @@ class Validator:
         def err(column, message):
             errors.append(RowError(line, column, columns.get(column), message))
 
+        # No name, slug, period or number holds a NUL, and PostgreSQL refuses to even look one
+        # up: the row stops here, without echoing the invisible character.
+        for column, text in values.items():
+            if "\x00" in text:
+                err(column, NUL_MESSAGE)
+        if errors:
+            return errors
         name = (values.get("metric") or "").strip()
         metric = self.metrics.get(name.casefold())
         if not name:

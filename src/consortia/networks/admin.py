@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from consortia.core.admin import ValidatedNamesMixin
 from consortia.networks.models import (
     AdmissionVote,
     Agreement,
@@ -15,7 +16,7 @@ from consortia.networks.models import (
 
 
 @admin.register(Person)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(ValidatedNamesMixin, UserAdmin):
     ordering = ("email",)
     list_display = ("email", "name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "name")
@@ -39,7 +40,7 @@ class OrgMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ValidatedNamesMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "website", "created_at")
     list_filter = ("kind",)
     search_fields = ("name",)
@@ -54,7 +55,7 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(ValidatedNamesMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "visibility", "approvals_required", "created_at")
     search_fields = ("name", "slug")
     inlines = [NetworkMembershipInline]
@@ -82,7 +83,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ValidatedNamesMixin, admin.ModelAdmin):
     list_display = ("title", "network", "kind", "version", "created_at")
     list_filter = ("kind",)
 

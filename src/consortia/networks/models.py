@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -19,8 +20,12 @@ class PersonManager(BaseUserManager):
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("A person needs an email address")
-        # `consortia manage createsuperuser --name …` comes here without a service.
-        validate_name(extra.get("name", ""), "name")
+        # `consortia manage createsuperuser --name …` comes here without a service: the name is
+        # stripped, required and checked as person_sign_up does.
+        name = (extra.get("name") or "").strip()
+        if not name:
+            raise ValidationError({"name": "A name is required."})
+        extra["name"] = validate_name(name, "name")
         person = self.model(email=self.normalize_email(email).lower(), **extra)
         person.set_password(password)
         person.save(using=self._db)
