@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from ninja import Field, Path, Query, Router, Schema
 
-from consortia.core.schemas import ERRORS, SLUG_PATTERN, InputSchema, Text
+from consortia.core.schemas import BODY_ERRORS, ERRORS, SLUG_PATTERN, InputSchema, Text
 
 from . import ranking
 from .permissions import get_network_for
@@ -85,7 +85,7 @@ def match_organizations(
 
 @router.post(
     "/networks/{slug}/match",
-    response={200: MatchingResultOut, **ERRORS},
+    response={200: MatchingResultOut, **BODY_ERRORS},
     summary="Who could help? The same, with the text in a JSON body (for a long one)",
 )
 def match_organizations_posted(
