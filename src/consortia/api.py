@@ -2,13 +2,20 @@
 
 Errors have two shapes, whatever raised them:
 - `{"detail": "sentence"}` for 401 (not signed in, bad token), 403 (visible but not allowed),
-  404 (missing, or not visible to the caller — the two look the same);
+  404 (missing, or not visible to the caller — the two look the same), 413 (a body over
+  DATA_UPLOAD_MAX_MEMORY_SIZE);
 - `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}` for 422, both when the input does
   not match the schema (raised by Ninja) and when a service refuses it (a django
   ValidationError): one format for clients to show next to their fields.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -81,6 +88,14 @@ def on_too_many_attempts(request, exc: TooManyAttempts):
     response = api.create_response(request, {"detail": str(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc: RequestDataTooBig):
+    # Django's answer is an HTML page; a client reads a sentence in the API's shape.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"The request body is larger than this server accepts ({limit:,} bytes)."
+    return api.create_response(request, {"detail": message}, status=413)
 
 
 @api.exception_handler(ValidationError)

@@ -30,3 +30,5 @@ urlpatterns = [
 handler404 = "consortia.core.views.not_found"
 handler403 = "consortia.core.views.forbidden"
 handler500 = "consortia.core.views.server_error"
+# Not Django's: allauth's rate limits answer with `<ROOT_URLCONF>.handler429`.
+handler429 = "consortia.core.views.too_many_requests"

@@ -97,3 +97,13 @@ def test_every_list_pages_within_bounds(api, path):
         response = api.leader.get(path, **bad)
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_a_body_too_large_is_a_413_in_the_same_shape(api, settings):
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE; the API said so with an HTML page.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.leader.post("/networks", {"name": "Big", "charter_text": "x" * 2000})
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than this server accepts (1,000 bytes)."
+    }

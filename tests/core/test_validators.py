@@ -22,7 +22,7 @@ from consortia.initiatives.models import Initiative
 from consortia.metrics import services as metrics
 from consortia.metrics.models import Metric
 from consortia.networks import services
-from consortia.networks.models import Network, Organization, Person
+from consortia.networks.models import Invitation, Network, Organization, Person
 from consortia.sharing import services as sharing
 from consortia.sharing.models import Item
 from tests.conftest import PASSWORD, make_person
@@ -119,6 +119,18 @@ WRITES = {
         ),
         Organization,
     ),
+    "organization founder's department": (
+        "department",
+        lambda w: services.organization_create(
+            actor=make_person("new@x.test", "New Person"), name="Zeta Works", department=BAD
+        ),
+        Organization,
+    ),
+    "colleague invitation's department": (
+        "department",
+        lambda w: services.colleague_invite(actor=w.leader, email="new@x.test", department=BAD),
+        Invitation,
+    ),
     "organization rename": (
         "name",
         lambda w: services.organization_update(
@@ -199,6 +211,28 @@ def test_every_service_refuses_a_disguised_name_and_changes_nothing(world, what)
         write(world)
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in refused.value.message_dict[field][0]
     assert sorted(str(row) for row in model.objects.all()) == before
+
+
+def test_a_colleague_cannot_be_moved_into_a_disguised_department(world):
+    # A department is shown beside a person's name ("Team leader · Operations") to partners.
+    membership = world.member.membership
+    with pytest.raises(ValidationError) as refused:
+        services.org_member_update(
+            actor=world.leader, membership=membership, role="team_leader", department=BAD
+        )
+    assert "U+202E" in refused.value.message_dict["department"][0]
+    membership.refresh_from_db()
+    assert membership.department != BAD and membership.role == "member"
+
+
+def test_a_tag_is_refused_like_a_name(world):
+    with pytest.raises(ValidationError) as refused:
+        sharing.item_create(
+            actor=world.leader, network=world.network, kind="post", title="Plan", body="Hi",
+            tags=f"logistics, {BAD}",
+        )  # fmt: skip
+    assert "U+202E" in refused.value.message_dict["tags"][0]
+    assert not Item.objects.filter(title="Plan").exists()
 
 
 def test_a_document_title_cannot_be_edited_into_a_disguised_one(world):

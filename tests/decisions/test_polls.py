@@ -1,6 +1,6 @@
 """Polls: creation rules, the clock, every kind, quorum, thresholds, secrecy, outcomes."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,6 +68,16 @@ def test_it_refuses_closing_before_opening(world, now):
     with pytest.raises(ValidationError) as exc:
         open_poll(world, now=now, opens_at=now + timedelta(days=3), hours=24)
     assert exc.value.message_dict["closes_at"] == ["The poll must close after it opens."]
+
+
+def test_it_refuses_a_closing_time_beyond_the_calendar_and_creates_nothing(world, now):
+    # 9999-12-31 23:59 is a typo, and half an hour later (the calendar feed's end) is no time
+    # at all: the poll is refused with the reason, not created.
+    last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    with pytest.raises(ValidationError) as exc:
+        open_poll(world, now=now, hours=(last - now) // timedelta(hours=1))
+    assert exc.value.message_dict["closes_at"] == ["Give a date between the years 2000 and 2199."]
+    assert not Poll.objects.exists()
 
 
 def test_only_team_leaders_of_acting_members_create_polls(world, now):

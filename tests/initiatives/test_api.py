@@ -111,11 +111,25 @@ def test_bad_input_is_422_and_changes_nothing(world, initiative):
     assert "before the start" in errors["ends_on"]
     errors = field_errors(
         acme.post(
+            "/networks/northwind/initiatives",
+            {"title": "Far", "objective": "X", "starts_on": "9999-01-01", "ends_on": "9999-02-01"},
+        )
+    )
+    assert errors["starts_on"] == "Give a date between the years 2000 and 2199."
+    errors = field_errors(
+        acme.post(
             f"/initiatives/{initiative.pk}/requests",
             {"to_organization_id": world.beta.pk, "title": "Late", "due_on": days(-1)},
         )
     )
     assert "past" in errors["due_on"]
+    errors = field_errors(
+        acme.post(
+            f"/initiatives/{initiative.pk}/requests",
+            {"to_organization_id": world.beta.pk, "title": "Far", "due_on": "9999-12-31"},
+        )
+    )
+    assert errors["due_on"] == "Give a date between the years 2000 and 2199."
     sent = acme.post(
         f"/initiatives/{initiative.pk}/requests",
         {"to_organization_id": world.beta.pk, "title": "Calibrate", "due_on": days(3)},

@@ -1,6 +1,6 @@
 """The initiative lifecycle through the services: consent everywhere, authority from the clock."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest import mock
 
 import pytest
@@ -243,6 +243,30 @@ def test_it_refuses_a_due_date_in_the_past(world, initiative):
     assert not Request.objects.exists()
 
 
+def test_due_dates_beyond_the_calendar_are_refused_and_change_nothing(world, initiative):
+    # A due date in the year 9999 has no next day: it once broke the calendar feed of every
+    # person of the organization it was sent to. Sending, countering and renegotiating refuse it.
+    far = date(9999, 12, 31)
+    message = "Give a date between the years 2000 and 2199."
+    with pytest.raises(ValidationError) as exc:
+        send(world, initiative, due_on=far)
+    assert exc.value.message_dict["due_on"] == [message]
+    assert not Request.objects.exists()
+    request = send(world, initiative)
+    with pytest.raises(ValidationError) as exc:
+        services.request_counter(actor=fresh(world.other_leader), request=request, due_on=far)
+    assert exc.value.message_dict["due_on"] == [message]
+    request.refresh_from_db()
+    assert request.counter_due_on is None and request.status == Request.Status.OPEN
+    commitment = services.request_accept(actor=fresh(world.other_leader), request=request)
+    with pytest.raises(ValidationError) as exc:
+        services.commitment_renegotiate(
+            actor=fresh(world.leader), commitment=commitment, due_on=far, reason="Typo"
+        )
+    assert exc.value.message_dict["due_on"] == [message]
+    assert Commitment.objects.get().status == Commitment.Status.OPEN
+
+
 def test_non_participants_cannot_send_requests(world, initiative):
     from tests.conftest import admit, make_org_leader
 
@@ -373,8 +397,14 @@ def test_leaving_and_rejoining(world, initiative):
 def test_it_refuses_absurd_periods(world):
     with pytest.raises(ValidationError):
         propose(world, ends_on=today() + timedelta(days=365 * 40))
-    from datetime import date
-
     with pytest.raises(ValidationError):
         propose(world, starts_on=date(1, 1, 1), ends_on=date(1, 1, 2))
+    # A start in the year 9999 leaves no room for the 20-year limit: refused with the reason
+    # (it was a server error), as is any start after 2199.
+    for starts_on in (date(9999, 1, 1), date(2200, 1, 1)):
+        with pytest.raises(ValidationError) as exc:
+            propose(world, starts_on=starts_on, ends_on=starts_on + timedelta(days=31))
+        assert exc.value.message_dict["starts_on"] == [
+            "Give a date between the years 2000 and 2199."
+        ]
     assert not Initiative.objects.exists()

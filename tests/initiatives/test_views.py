@@ -65,6 +65,17 @@ def test_it_shows_form_errors_with_422_and_creates_nothing(world, as_leader):
     assert not Initiative.objects.exists()
 
 
+def test_a_start_in_the_year_9999_is_a_message_next_to_the_field(world, as_leader):
+    url = reverse("initiative_propose", args=["northwind"])
+    response = as_leader.post(
+        url,
+        {"title": "Far", "objective": "X", "starts_on": "9999-01-01", "ends_on": "9999-02-01"},
+    )
+    assert response.status_code == 422
+    assert "Give a date between the years 2000 and 2199." in response.content.decode()
+    assert not Initiative.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["outsider", "applicant"])
 def test_outsiders_get_404(world, initiative, persona):
     client = login(getattr(world, persona))

@@ -1,6 +1,6 @@
 """The ledger: entries, bad input, and the balance with hand-computed shares."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -105,6 +105,11 @@ def test_bad_input_is_refused_and_nothing_changes(world):
             )
     with pytest.raises(ValidationError):
         money(world.leader, n, "investment", "10", date=TODAY() + timedelta(days=3))
+    # A typed year 0001 (or 1999) is not a past the ledger has: refused with the reason.
+    for ancient in (date(1, 1, 1), date(1999, 12, 31)):
+        with pytest.raises(ValidationError) as exc:
+            money(world.leader, n, "investment", "10", date=ancient)
+        assert exc.value.message_dict["date"] == ["Give a date between the years 2000 and 2199."]
     assert not LedgerEntry.objects.exists()
 
 

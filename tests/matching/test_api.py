@@ -85,3 +85,32 @@ def test_it_is_flat_in_the_number_of_organizations(world, helpers):
     few = count()
     _pad(world, 40)
     assert count() == few
+
+
+# A whole challenge with accents and line breaks: ~3,600 characters, far more once in a URL.
+LONG = (
+    "Nos échantillons doivent rester entre 2 et 8 °C — du labo jusqu'aux cliniques rurales.\n"
+    "Who can truck vaccines cold, with a logged temperature on every leg?\n"
+) * 24
+
+
+def test_a_long_text_is_sent_in_a_json_body(world, helpers):
+    response = api_as(world.member).post(URL, {"q": LONG, "top": 3})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["results"][0]["organization"]["name"] == "Frost Freight"
+    assert len(data["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"q": ""}, {"q": "x" * 4001}, {"q": COLD, "top": 0}, {"q": COLD, "extra": 1}]
+)
+def test_a_bad_body_is_422(world, helpers, body):
+    assert api_as(world.member).post(URL, body).status_code == 422
+
+
+@pytest.mark.parametrize("who", ["outsider", "applicant"])
+def test_outsiders_posting_get_404(world, helpers, who):
+    response = api_as(getattr(world, who)).post(URL, {"q": LONG})
+    assert response.status_code == 404
+    assert "Frost" not in response.content.decode()

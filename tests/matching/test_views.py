@@ -77,8 +77,56 @@ def test_anonymous_visitors_are_sent_to_sign_in(world, client):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_only_get_is_allowed(world, helpers, as_member):
-    assert as_member.post(PAGE, {"q": COLD}).status_code == 405
+# A whole challenge in the words of its author: accents, dashes and line breaks, ~3,600 characters
+# (under the page's 4,000) that percent-encode to far more than an address may hold.
+LONG = (
+    "Nos échantillons doivent rester entre 2 et 8 °C — du labo jusqu'aux cliniques rurales.\n"
+    "Who can truck vaccines cold, with a logged temperature on every leg?\n"
+) * 24
+
+
+def test_the_form_is_sent_with_post_so_a_whole_challenge_fits(world, helpers, as_member):
+    assert 'method="post"' in as_member.get(PAGE).content.decode()
+    assert len(LONG) < 4000
+    response = as_member.post(PAGE, {"q": LONG, "top": "5"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Frost Freight" in body and "closest in meaning" in body
+    assert "rester entre 2 et 8" in body  # the text stays in the form
+
+
+def test_a_short_search_is_redirected_to_its_address(world, helpers, as_member):
+    response = as_member.post(PAGE, {"q": "trucks for cold vaccines", "top": "5"})
+    assert response.status_code == 302
+    assert response["Location"] == PAGE + "?q=trucks+for+cold+vaccines&top=5"
+
+
+def test_htmx_gets_the_results_and_the_address_to_show(world, helpers, as_member):
+    htmx = {"HX-Request": "true"}
+    short = as_member.post(PAGE, {"q": COLD, "top": "10"}, headers=htmx)
+    assert short.status_code == 200 and "<html" not in short.content.decode()
+    assert "Frost Freight" in short.content.decode()
+    assert short["HX-Push-Url"].startswith(PAGE + "?q=")
+    assert "HX-Trigger-After-Settle" not in short  # a search changes nothing on the page
+    long = as_member.post(PAGE, {"q": LONG}, headers=htmx)
+    assert long.status_code == 200 and "Frost Freight" in long.content.decode()
+    assert long["HX-Push-Url"] == "false"  # too long for an address: the address stays
+
+
+def test_bad_input_sent_with_post_is_a_sentence_too(world, helpers, as_member):
+    body = as_member.post(PAGE, {"q": "x" * 5000}).content.decode()
+    assert "at most 4,000 characters" in body
+    empty = as_member.post(PAGE, {}, follow=True)
+    assert "Describe what you need help with." in empty.content.decode()
+
+
+@pytest.mark.parametrize("who", ["outsider", "applicant"])
+def test_outsiders_posting_a_search_get_404(world, helpers, who):
+    assert login(getattr(world, who)).post(PAGE, {"q": LONG}).status_code == 404
+
+
+def test_other_methods_are_refused(world, helpers, as_member):
+    assert as_member.put(PAGE, {"q": COLD}).status_code == 405
 
 
 # The panel on a challenge ----------------------------------------------------------------------

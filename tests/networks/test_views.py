@@ -1159,3 +1159,16 @@ def test_it_renders_error_pages_without_a_traceback(client, db):
     assert response.status_code == 500 and "went wrong" in text(response)
     response = client.get("/no/such/page/")
     assert response.status_code == 404 and "can\u2019t find that page" in text(response)
+
+
+def test_too_many_sign_ups_from_one_address_get_the_sites_page(client, db):
+    # allauth counts sign-up attempts per address (20 a minute); past that it answered a bare
+    # page without the site around it or a way on.
+    for _ in range(25):
+        response = client.post("/signup/", {"name": "", "email": "x", "password1": "p"})
+        if response.status_code == 429:
+            break
+    assert response.status_code == 429
+    page = text(response)
+    assert "Too many attempts in a short time" in page and "Nothing was changed" in page
+    assert 'class="site-header' in response.content.decode()

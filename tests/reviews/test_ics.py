@@ -97,6 +97,30 @@ def test_the_feed_holds_reviews_polls_and_commitments(world, held, client):
     assert len({e["UID"] for e in events}) == len(events)
 
 
+def test_a_date_at_the_end_of_the_calendar_still_gives_a_feed(world, held, client):
+    # Requests due on 9999-12-31 were accepted before dates were bounded; the day after it does
+    # not exist, and the feed answered 500 to everyone of the organization, every time.
+    from consortia.initiatives import services as initiative_services
+    from consortia.initiatives.models import Request
+
+    request = initiative_services.request_send(
+        actor=fresh(world.other_leader),
+        initiative=held.initiative,
+        to_organization=world.acme,
+        title="Typed the wrong year",
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    Request.objects.filter(pk=request.pk).update(due_on=date.max)
+    raw = services.calendar_feed_rotate(actor=fresh(world.leader))
+    response = client.get(reverse("calendar_feed", args=[raw]))
+    assert response.status_code == 200
+    (event,) = [e for e in parse(response.content.decode()) if "wrong year" in e["SUMMARY"]]
+    assert event["DTSTART;VALUE=DATE"] == "99991231" and "DTEND;VALUE=DATE" not in event
+    last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    (timed,) = parse(ics.render([ics.CalendarEvent(uid="p@c", summary="P", start=last)], name="T"))
+    assert timed["DTSTART"] == "99991231T235900Z" and "DTEND" not in timed
+
+
 def test_outsiders_feed_is_empty_and_bad_tokens_404(world, held, client):
     raw = services.calendar_feed_rotate(actor=fresh(world.outsider))
     assert parse(client.get(reverse("calendar_feed", args=[raw])).content.decode()) == []

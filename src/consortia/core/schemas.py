@@ -99,8 +99,9 @@ ERRORS = {
 }
 """The error responses every authenticated operation may give."""
 
-BODY_ERRORS = {400: ErrorOut, **ERRORS}
-"""…and those of an operation with a JSON body, which may not parse at all (400)."""
+BODY_ERRORS = {400: ErrorOut, 413: ErrorOut, **ERRORS}
+"""…and those of an operation with a JSON body, which may not parse at all (400) or be larger
+than the server accepts (413, DATA_UPLOAD_MAX_MEMORY_SIZE)."""
 
 
 class OrganizationRef(Schema):

@@ -12,9 +12,15 @@ before.
 
 Two format characters are letters' business and stay allowed: ZERO WIDTH NON-JOINER (U+200C)
 and ZERO WIDTH JOINER (U+200D) shape Persian, Arabic and Indic names and join emoji sequences.
+
+Dates people type go through `day_error`/`validate_day`: a due date, a start or a closing time
+in the year 9999 is a typo, and the day after it does not exist (a calendar feed or a period
+that adds a day or a term to it would fail), so every date is kept within the years 2000 to
+2199, as the API's times are (`core.schemas.aware_datetime`).
 """
 
 import unicodedata
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -69,4 +75,27 @@ def validate_name(value, field: str | None = None):
     if message is None:
         return value
     error = ValidationError(message, code="hidden_character")
+    raise ValidationError({field: error}) if field else error
+
+
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+DAY_MESSAGE = f"Give a date between the years {FIRST_DAY:%Y} and {LAST_DAY:%Y}."
+
+
+def day_error(value) -> str | None:
+    """Why the date (or time) `value` cannot be used — it lies outside the years 2000 to 2199 —
+    or None when it can (None and values of other types are left to the caller)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+        return DAY_MESSAGE
+    return None
+
+
+def validate_day(value, field: str | None = None):
+    """Refuse a date or time outside the years 2000 to 2199, under `field`; return it otherwise."""
+    message = day_error(value)
+    if message is None:
+        return value
+    error = ValidationError(message, code="date_out_of_range")
     raise ValidationError({field: error}) if field else error

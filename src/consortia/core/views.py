@@ -39,6 +39,12 @@ def csrf_failure(request, reason=""):
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
+def too_many_requests(request, exception=None):
+    """allauth's answer when sign-ups, password resets or address changes come too often from
+    one address or for one account (ACCOUNT_RATE_LIMITS): the site's page, not a bare one."""
+    return render(request, "errors/429.html", status=429)
+
+
 def server_error(request):
     # Rendered without the request: the context processors query the database, which may be
     # the very thing that failed.

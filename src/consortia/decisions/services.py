@@ -34,7 +34,7 @@ from django.utils import timezone
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
-from consortia.core.validators import name_error
+from consortia.core.validators import day_error, name_error
 from consortia.decisions import outcomes
 from consortia.decisions.models import Ballot, BallotRecord, Poll, PollOption, PollVoter
 from consortia.decisions.tally import SCORE_MAX, SCORE_MIN, TallyError, tally
@@ -190,6 +190,8 @@ def poll_create(
         errors["closes_at"] = "Give the closing time."
     elif closes_at <= now:
         errors["closes_at"] = "The closing time is already past."
+    elif message := day_error(closes_at):
+        errors["closes_at"] = message
     elif closes_at <= opens_at:
         errors["closes_at"] = "The poll must close after it opens."
     if errors:

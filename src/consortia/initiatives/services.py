@@ -16,7 +16,7 @@ from consortia.core import hooks
 from consortia.core.events import emit
 from consortia.core.models import Audience
 from consortia.core.notifications import notify
-from consortia.core.validators import validate_name
+from consortia.core.validators import day_error, validate_day, validate_name
 from consortia.networks import permissions as network_permissions
 from consortia.networks.models import NetworkMembership, Person
 
@@ -77,6 +77,8 @@ def _check_dates(starts_on, ends_on) -> None:
         raise ValidationError({"ends_on": "The end date cannot be before the start date."})
     if starts_on < EARLIEST:
         raise ValidationError({"starts_on": f"The start date cannot be before {EARLIEST:%Y}."})
+    if message := day_error(starts_on):
+        raise ValidationError({"starts_on": message})
     if ends_on > starts_on + LONGEST:
         raise ValidationError({"ends_on": "An initiative lasts at most 20 years; plan a new one."})
 
@@ -962,6 +964,7 @@ def request_send(
         raise ValidationError({"due_on": "A proposed due date is required."})
     if due_on < _today(now):
         raise ValidationError({"due_on": "The due date cannot be in the past."})
+    validate_day(due_on, "due_on")
     if to_organization is None or not _org_in_network(to_organization.pk, initiative.network):
         raise ValidationError(
             {"to_organization": "Send requests to member organizations of the network."}
@@ -1097,6 +1100,7 @@ def request_counter(
         raise ValidationError({"due_on": "Propose a date."})
     if due_on < _today(now):
         raise ValidationError({"due_on": "The date cannot be in the past."})
+    validate_day(due_on, "due_on")
     if due_on == request.due_on:
         raise ValidationError({"due_on": "Propose a date other than the one asked for."})
     request.counter_due_on, request.reason = due_on, reason or ""
@@ -1262,6 +1266,7 @@ def commitment_renegotiate(
     reason = _required(reason, "reason", "A reason")
     if due_on is None or due_on < _today(now):
         raise ValidationError({"due_on": "The new date cannot be in the past."})
+    validate_day(due_on, "due_on")
     _close(
         actor,
         commitment,

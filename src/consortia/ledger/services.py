@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from consortia.core.events import emit
 from consortia.core.models import Audience
+from consortia.core.validators import validate_day
 from consortia.initiatives import permissions as initiative_permissions
 from consortia.networks import permissions as network_permissions
 
@@ -86,6 +87,7 @@ def entry_create(
         raise ValidationError({"date": "Give the date."})
     if date > timezone.localdate():
         raise ValidationError({"date": "The date cannot be in the future."})
+    validate_day(date, "date")
     ledger = selectors.settings_for(initiative=initiative, network=network)
     entry = LedgerEntry(
         network=network,

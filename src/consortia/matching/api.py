@@ -2,7 +2,9 @@
 
 The same funnel as the page: 404 for anyone whose organization is not an active member of the
 network (and for a network that does not exist); an empty or over-long text is a 422 with a
-sentence; never a 500.
+sentence; never a 500. `POST` to the same path takes the text in a JSON body: a whole
+challenge (4,000 characters, up to nine bytes each once percent-encoded) does not fit in a URL,
+which servers refuse past a few KiB (gunicorn: 414).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from ninja import Field, Path, Query, Router, Schema
 
-from consortia.core.schemas import ERRORS, SLUG_PATTERN
+from consortia.core.schemas import BODY_ERRORS, ERRORS, SLUG_PATTERN, InputSchema, Text
 
 from . import ranking
 from .permissions import get_network_for
@@ -49,6 +51,11 @@ class MatchingHitOut(Schema):
     closest: MatchingClosestOut | None = Field(description="The phrase closest in meaning.")
 
 
+class MatchingQueryIn(InputSchema):
+    q: Text(MAX_QUERY_CHARS, description="A challenge, a gap or a need, in words.")
+    top: int = Field(ranking.DEFAULT_TOP, ge=1, le=ranking.MAX_TOP, description="How many.")
+
+
 class MatchingResultOut(Schema):
     query: str
     candidates: int = Field(description="Member organizations ranked (not your own).")
@@ -73,6 +80,25 @@ def match_organizations(
     the text: BM25 over those fields fused with sentence-embedding similarity. Each comes with
     its evidence: the words and phrases that matched, and the phrase closest in meaning. Their
     needs and anything private are never used."""
+    return _answer(request, slug, q, top)
+
+
+@router.post(
+    "/networks/{slug}/match",
+    response={200: MatchingResultOut, **BODY_ERRORS},
+    summary="Who could help? The same, with the text in a JSON body (for a long one)",
+)
+def match_organizations_posted(
+    request,
+    payload: MatchingQueryIn,
+    slug: str = Path(..., max_length=60, pattern=SLUG_PATTERN, description="The network's slug."),
+):
+    """The same ranking as `GET`, for a text too long for a URL: `{"q": "…", "top": 10}`.
+    It changes nothing."""
+    return _answer(request, slug, payload.q, payload.top)
+
+
+def _answer(request, slug: str, q: str, top: int) -> dict:
     network = get_network_for(request.auth, slug)
     result = ranking.match(request.auth, network, q, top=top)
     if result.error:

@@ -94,6 +94,7 @@ def organization_create(*, actor: Person, name: str, **fields) -> Organization:
     name = validate_name(_required(name, "name", "The organization's name"), "name")
     if Organization.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": "An organization with this name already exists."})
+    department = validate_name((fields.get("department") or "").strip(), "department")
     organization = Organization(name=name, slug=_unique_org_slug(name))
     for key in ORG_FIELDS:
         if key in fields and fields[key] is not None:
@@ -101,7 +102,6 @@ def organization_create(*, actor: Person, name: str, **fields) -> Organization:
     organization.full_clean()
     organization.save()
     hooks.profile_changed([organization.pk])
-    department = (fields.get("department") or "").strip()
     OrgMembership.objects.create(
         person=actor,
         organization=organization,
@@ -161,6 +161,8 @@ def org_member_update(
     leader = permissions.require_team_leader(actor)
     if membership.organization_id != leader.organization_id:
         raise PermissionDenied("You can only manage people in your own organization.")
+    if department is not None:
+        department = validate_name(department.strip()[:100], "department")
     if role is not None:
         if role not in OrgMembership.Role.values:
             raise ValidationError({"role": "Choose team leader or member."})
@@ -176,7 +178,7 @@ def org_member_update(
             raise ValidationError({"role": "An organization needs at least one team leader."})
         membership.role = role
     if department is not None:
-        membership.department = department.strip()[:100]
+        membership.department = department
     if votes_for_organization is not None:
         membership.votes_for_organization = bool(votes_for_organization)
     membership.save()
@@ -292,6 +294,7 @@ def colleague_invite(
     email = _clean_email(email)
     if role not in OrgMembership.Role.values:
         raise ValidationError({"role": "Choose team leader or member."})
+    department = validate_name(department.strip()[:100], "department")
     organization = leader.organization
     if OrgMembership.objects.filter(
         organization=organization, person__email__iexact=email
@@ -310,7 +313,7 @@ def colleague_invite(
         email=email,
         organization=organization,
         role=role,
-        department=department.strip()[:100],
+        department=department,
         message=message.strip(),
         invited_by=actor,
         inviting_organization=organization,

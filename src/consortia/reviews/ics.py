@@ -67,6 +67,16 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _end(start: date | datetime) -> date | datetime | None:
+    """Half an hour after a time, the next day after a day; None at the very end of the calendar
+    (a date stored before dates were kept within the years 2000 to 2199): without DTEND the event
+    lasts its day, or is an instant (RFC 5545, 3.6.1), and the feed still answers."""
+    try:
+        return start + (timedelta(minutes=30) if isinstance(start, datetime) else timedelta(days=1))
+    except OverflowError:
+        return None
+
+
 def render(events: list[CalendarEvent], *, name: str, now: datetime | None = None) -> str:
     now = now or timezone.now()
     stamp = _utc(now)
@@ -80,12 +90,15 @@ def render(events: list[CalendarEvent], *, name: str, now: datetime | None = Non
     ]
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{stamp}"]
+        end = _end(event.start)
         if isinstance(event.start, datetime):
             lines.append(f"DTSTART:{_utc(event.start)}")
-            lines.append(f"DTEND:{_utc(event.start + timedelta(minutes=30))}")
+            if end is not None:
+                lines.append(f"DTEND:{_utc(end)}")
         else:
             lines.append(f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}")
-            lines.append(f"DTEND;VALUE=DATE:{event.start + timedelta(days=1):%Y%m%d}")
+            if end is not None:
+                lines.append(f"DTEND;VALUE=DATE:{end:%Y%m%d}")
         lines.append(f"SUMMARY:{escape(event.summary)}")
         if event.description:
             lines.append(f"DESCRIPTION:{escape(event.description)}")

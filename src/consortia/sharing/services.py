@@ -102,6 +102,7 @@ def normalize_tags(tags) -> str:
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise ValidationError({"tags": f"A tag is at most {MAX_TAG_LENGTH} characters."})
+        validate_name(tag, "tags")  # a tag is shown, and searched, as a name is
         if tag not in seen:
             seen.append(tag)
     if len(seen) > MAX_TAGS:
