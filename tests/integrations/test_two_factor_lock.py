@@ -282,3 +282,27 @@ def test_held_messages_are_not_reported_as_due_to_the_operator(world, client, se
     assert f'consortia_queue_length{{queue="webhook_held"}} {held}.0' in text
     assert 'consortia_queue_length{queue="webhook_due"} 0.0' in text
     assert 'consortia_worker_lag_seconds{what="webhook"} 0.0' in text
+
+
+def waiting_keys(person) -> list[str]:
+    from consortia.core import waiting
+
+    found = [s for s in waiting.sections_for(fresh(person)) if s.key == "paused_webhooks"]
+    return [item.key for section in found for item in section.items]
+
+
+def test_a_paused_endpoint_waits_for_the_team_leaders_who_may_resume_it(world, lin):
+    endpoint = endpoint_by(world.leader, world.network)
+    colleague = add_colleague(world.leader, "mo@acme.test", "Mo Member")
+    assert waiting_keys(lin) == []  # delivering: nothing waits
+    require_two_factor(world.network)
+
+    assert waiting_keys(lin) == [f"webhook-{endpoint.pk}"]
+    assert waiting_keys(world.leader) == []  # locked in the network: may not resume it
+    assert waiting_keys(colleague) == []  # not a team leader
+    assert waiting_keys(world.other_leader) == []  # another organization
+    dashboard = login(lin).get("/").content.decode()
+    assert "Paused webhooks" in dashboard and f"{HOME}{endpoint.pk}/" in dashboard
+
+    services.endpoint_resume(actor=lin, endpoint=endpoint)
+    assert waiting_keys(lin) == []

@@ -10,9 +10,10 @@ class IntegrationsConfig(AppConfig):
         from consortia.core.events import register_listener
         from consortia.core.worker import register_job
 
-        from . import delivery, ops
+        from . import delivery, ops, waiting
 
         register_listener(delivery.on_event)
+        waiting.register()
         # The heartbeat first: /readyz says the worker is alive even while deliveries are slow.
         register_job("integrations.heartbeat", ops.record_heartbeat)
         register_job("integrations.webhooks", delivery.deliver_due)
