@@ -413,8 +413,8 @@ def test_the_dashboard_query_count_does_not_grow_with_the_waiting_things(
     # 2 who-is-asking + networks_of + recent events + one query a section (network
     # invitations, admissions, polls, initiative invitations, requests, nominations, charters,
     # reviews, commitments, overlap proposals, overlap runs, health checks, prospects' next
-    # steps, paused webhooks) + two for NDAs (bilateral, the network's) + the header's exact unread count (the
-    # leader has unread notifications; core.context_processors)
+    # steps, paused webhooks) + two for NDAs (bilateral, the network's) + the header's exact
+    # unread count (the leader has unread notifications; core.context_processors)
     budget = 21
     client = login(world.leader)
     grow(world, 1)
