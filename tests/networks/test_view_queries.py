@@ -42,9 +42,9 @@ BUDGETS = [
     # 2 who-is-asking + networks_of + recent events + "Waiting for you" (core.waiting): one
     # query a section — network invitations, admissions, polls, initiative invitations,
     # requests, nominations, charters, reviews, commitments, overlap proposals, overlap runs,
-    # health checks, prospects' next steps — and two for NDAs (bilateral, network);
-    # tests/core/test_waiting.py shows it does not grow with the waiting things
-    ("home", [], 19),
+    # health checks, prospects' next steps, paused webhooks — and two for NDAs (bilateral,
+    # network); tests/core/test_waiting.py shows it does not grow with the waiting things
+    ("home", [], 20),
     # 2 who-is-asking + networks_of + directory count + directory page
     ("network_list", [], 5),
     # 2 who-is-asking + network, network membership, current charter, charter accepted,
